@@ -1,0 +1,612 @@
+//! Chatwoot's public client API (the `inbox_identifier` API, PROTOCOL.md §1):
+//! the bodies a widget sends and the ones it gets back.
+//!
+//! Fields Chatwoot always writes (`null` when unset) are plain `Option`s and
+//! are always written; fields it writes only sometimes (`attachments`,
+//! `sender`, `echo_id`) are skipped when absent. Every response type keeps
+//! unknown fields in `extra`, so a newer server's additions survive a round
+//! trip through an older reader.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+
+use crate::content::{Content, CsatDisplayType, CsatSubmitted, SubmittedValue};
+use crate::wire::{Map, wire_enum};
+
+/// A message's id (the database id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MessageId(pub u64);
+
+/// A conversation's `display_id`: the per-account number the public API uses
+/// in paths and as `id`, not the row id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ConversationId(pub u64);
+
+/// `GET /public/api/v1/inboxes/{inbox_identifier}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PublicInbox {
+    pub identifier: String,
+    /// The inbox requires a valid `identifier_hash` (Chatwoot's `hmac_mandatory`).
+    pub identity_validation_enabled: bool,
+    pub name: String,
+    pub timezone: String,
+    pub working_hours: Vec<WorkingHours>,
+    pub working_hours_enabled: bool,
+    pub csat_survey_enabled: bool,
+    pub greeting_enabled: bool,
+    #[serde(flatten)]
+    pub extra: Map,
+}
+
+/// One day of an inbox's weekly schedule, in the inbox's timezone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkingHours {
+    /// Sunday is 0, Saturday 6.
+    pub day_of_week: u8,
+    pub open_all_day: bool,
+    pub closed_all_day: bool,
+    pub open_hour: Option<u8>,
+    pub open_minutes: Option<u8>,
+    pub close_hour: Option<u8>,
+    pub close_minutes: Option<u8>,
+}
+
+/// The body of `POST /contacts` and `PATCH /contacts/{source_id}`; every field
+/// is optional and an empty body is valid. `identifier` is ignored on update.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContactRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identifier: Option<String>,
+    /// Lowercase hex HMAC-SHA256 of `identifier` (see [`crate::identity`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identifier_hash: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_attributes: Option<Map>,
+}
+
+/// A contact as the public API returns it. Create and show carry the
+/// visitor's credentials (`source_id`, `pubsub_token`); update returns the
+/// contact's record without them (its other columns land in `extra`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    pub id: u64,
+    /// With the inbox identifier, the visitor's credential for this API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    /// The visitor's credential for the `/cable` RoomChannel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pubsub_token: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone_number: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map,
+}
+
+wire_enum! {
+    /// A conversation's status.
+    pub enum ConversationStatus {
+        Open = "open",
+        Resolved = "resolved",
+        Pending = "pending",
+        Snoozed = "snoozed",
+    }
+}
+
+/// A conversation as the public API returns it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Conversation {
+    /// The display id.
+    pub id: ConversationId,
+    pub uuid: String,
+    pub inbox_id: u64,
+    /// Unix seconds; 0 when never seen.
+    pub contact_last_seen_at: i64,
+    pub status: ConversationStatus,
+    /// Unix seconds; 0 when never seen.
+    pub agent_last_seen_at: i64,
+    pub messages: Vec<Message>,
+    /// The contact's whole record, as Chatwoot serializes its model.
+    pub contact: Map,
+    #[serde(flatten)]
+    pub extra: Map,
+}
+
+/// The body of `POST /contacts/{source_id}/conversations`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConversationRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_attributes: Option<Map>,
+}
+
+wire_enum! {
+    /// `typing_status` of a typing toggle.
+    pub enum TypingStatus {
+        On = "on",
+        Off = "off",
+    }
+}
+
+/// The body of `POST …/toggle_typing`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TypingRequest {
+    pub typing_status: TypingStatus,
+}
+
+/// Who sent a message, from where the inbox stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MessageType {
+    /// From the contact (0).
+    Incoming,
+    /// From an agent or a bot (1).
+    Outgoing,
+    /// A system note ("Conversation was resolved"); never shown to a contact (2).
+    Activity,
+    /// Sent by the system on the inbox's behalf, like the CSAT survey (3).
+    Template,
+}
+
+impl MessageType {
+    /// The integer Chatwoot writes.
+    pub fn code(self) -> u8 {
+        match self {
+            MessageType::Incoming => 0,
+            MessageType::Outgoing => 1,
+            MessageType::Activity => 2,
+            MessageType::Template => 3,
+        }
+    }
+
+    pub fn from_code(code: u64) -> Option<Self> {
+        Some(match code {
+            0 => MessageType::Incoming,
+            1 => MessageType::Outgoing,
+            2 => MessageType::Activity,
+            3 => MessageType::Template,
+            _ => return None,
+        })
+    }
+
+    /// The name Chatwoot's application API accepts and some of its views write.
+    pub fn name(self) -> &'static str {
+        match self {
+            MessageType::Incoming => "incoming",
+            MessageType::Outgoing => "outgoing",
+            MessageType::Activity => "activity",
+            MessageType::Template => "template",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            MessageType::Incoming,
+            MessageType::Outgoing,
+            MessageType::Activity,
+            MessageType::Template,
+        ]
+        .into_iter()
+        .find(|kind| kind.name() == name)
+    }
+}
+
+impl Serialize for MessageType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u8(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for MessageType {
+    /// Reads the integer, and also the name, which some views write.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        match Value::deserialize(deserializer)? {
+            Value::Number(number) => number
+                .as_u64()
+                .and_then(MessageType::from_code)
+                .ok_or_else(|| D::Error::custom(format!("unknown message_type {number}"))),
+            Value::String(name) => MessageType::from_name(&name)
+                .ok_or_else(|| D::Error::custom(format!("unknown message_type `{name}`"))),
+            other => Err(D::Error::custom(format!(
+                "message_type must be 0 to 3, got {other}"
+            ))),
+        }
+    }
+}
+
+/// A message, as the public API lists it and as `message.created` carries it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub id: MessageId,
+    /// Markdown text; `null` for an attachment-only message.
+    pub content: Option<String>,
+    pub message_type: MessageType,
+    /// `content_type` and `content_attributes`.
+    #[serde(flatten)]
+    pub kind: Content,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// The conversation's display id.
+    pub conversation_id: ConversationId,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender: Option<Sender>,
+    /// The sender's temporary id, echoed in `message.created` so the sender
+    /// can swap its pending bubble for this message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub echo_id: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map,
+}
+
+impl Message {
+    /// Chatwoot's private-note flag, carried by realtime and agent views.
+    pub fn is_private(&self) -> bool {
+        self.extra.get("private") == Some(&Value::Bool(true))
+    }
+
+    /// Whether a contact may see this message: never a private note, never an
+    /// activity message.
+    pub fn is_visible_to_contact(&self) -> bool {
+        !self.is_private() && self.message_type != MessageType::Activity
+    }
+}
+
+wire_enum! {
+    /// What kind of file an attachment is; the server picks it from the MIME
+    /// type ([`FileType::from_mime`]).
+    pub enum FileType {
+        Image = "image",
+        Audio = "audio",
+        Video = "video",
+        File = "file",
+        Location = "location",
+        Fallback = "fallback",
+        Share = "share",
+        StoryMention = "story_mention",
+        Contact = "contact",
+        IgReel = "ig_reel",
+        Embed = "embed",
+    }
+}
+
+impl FileType {
+    /// Chatwoot's rule: jpeg, png, gif, bmp and webp are images; ogg, mp4,
+    /// webm and quicktime video; any `audio/*` is audio; anything else is a
+    /// plain file (SVG too, which is never rendered inline).
+    pub fn from_mime(mime: &str) -> FileType {
+        let essence = mime
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        match essence.as_str() {
+            "image/jpeg" | "image/jpg" | "image/png" | "image/gif" | "image/bmp" | "image/webp" => {
+                FileType::Image
+            }
+            "video/ogg" | "video/mp4" | "video/webm" | "video/quicktime" => FileType::Video,
+            audio if audio.starts_with("audio/") => FileType::Audio,
+            _ => FileType::File,
+        }
+    }
+}
+
+/// A file attached to a message.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub id: u64,
+    pub message_id: u64,
+    pub file_type: FileType,
+    pub account_id: u64,
+    pub extension: Option<String>,
+    pub data_url: String,
+    pub thumb_url: Option<String>,
+    /// Bytes.
+    pub file_size: Option<u64>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    #[serde(flatten)]
+    pub extra: Map,
+}
+
+wire_enum! {
+    /// Who a sender is.
+    pub enum SenderType {
+        /// A human agent.
+        User = "user",
+        Contact = "contact",
+        AgentBot = "agent_bot",
+    }
+}
+
+wire_enum! {
+    /// An agent's presence.
+    pub enum Availability {
+        Online = "online",
+        Busy = "busy",
+        Offline = "offline",
+    }
+}
+
+/// A message's sender: an agent, the contact, or a bot.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sender {
+    pub id: u64,
+    pub name: Option<String>,
+    /// An agent's display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability_status: Option<Availability>,
+    #[serde(rename = "type")]
+    pub kind: SenderType,
+    #[serde(flatten)]
+    pub extra: Map,
+}
+
+impl Sender {
+    /// The name to show: an agent's `available_name`, else `name`.
+    pub fn display_name(&self) -> Option<&str> {
+        self.available_name
+            .as_deref()
+            .filter(|name| !name.is_empty())
+            .or(self.name.as_deref())
+    }
+}
+
+/// The JSON body of `POST …/messages` (multipart bodies carry the same fields
+/// plus `attachments[]`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MessageRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// A temporary id, echoed back in `message.created`; ferrochat's server
+    /// also uses it to make a retried create idempotent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub echo_id: Option<String>,
+}
+
+/// `submitted_values`: a list for quick replies and forms, an object for CSAT.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SubmittedValues {
+    /// `[{title, value}]` (the chosen quick reply) or `[{name, value}]` (form fields).
+    Items(Vec<SubmittedValue>),
+    /// `{csat_survey_response: {rating, feedback_message}}`.
+    Csat(CsatSubmitted),
+}
+
+impl Serialize for SubmittedValues {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            SubmittedValues::Items(items) => items.serialize(serializer),
+            SubmittedValues::Csat(csat) => csat.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SubmittedValues {
+    /// By hand, for errors that say what was wrong rather than serde's
+    /// "did not match any variant".
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        match Value::deserialize(deserializer)? {
+            items @ Value::Array(_) => serde_json::from_value(items)
+                .map(SubmittedValues::Items)
+                .map_err(|error| D::Error::custom(format!("submitted_values: {error}"))),
+            csat @ Value::Object(_) => serde_json::from_value(csat)
+                .map(SubmittedValues::Csat)
+                .map_err(|error| D::Error::custom(format!("submitted_values: {error}"))),
+            other => Err(D::Error::custom(format!(
+                "submitted_values must be an array or a csat_survey_response object, got {other}"
+            ))),
+        }
+    }
+}
+
+/// The body of `PATCH …/messages/{id}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageUpdate {
+    pub submitted_values: SubmittedValues,
+}
+
+/// The body of `PATCH /public/api/v1/csat_survey/{conversation_uuid}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CsatSurveyUpdate {
+    pub message: MessageUpdate,
+}
+
+/// `GET /public/api/v1/csat_survey/{conversation_uuid}`: the standalone
+/// survey page's data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CsatSurvey {
+    /// The survey message's id.
+    pub id: u64,
+    /// The stored answer, once given.
+    pub csat_survey_response: Option<CsatSurveyRecord>,
+    pub display_type: CsatDisplayType,
+    /// The question the inbox asks.
+    pub content: Option<String>,
+    pub inbox_avatar_url: Option<String>,
+    pub inbox_name: String,
+    pub locale: String,
+    pub conversation_id: u64,
+    #[serde(flatten)]
+    pub extra: Map,
+}
+
+/// A stored CSAT answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CsatSurveyRecord {
+    pub rating: u8,
+    pub feedback_message: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map,
+}
+
+/// Chatwoot's error bodies on this API.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ErrorBody {
+    /// 404 `{"status":404,"error":"Not Found"}`.
+    NotFound,
+    /// 422 `{"message":"Content is too long (maximum is 150000 characters)","attributes":["content"]}`.
+    Invalid {
+        message: String,
+        attributes: Vec<String>,
+    },
+    /// `{"error": "…"}`: a bad identity hash (401), a locked CSAT (422), a bad
+    /// token on the application API (401).
+    Message(String),
+    /// Any other body, kept as received.
+    Other(Value),
+}
+
+impl ErrorBody {
+    /// What ferrochat answers (401) for an `identifier_hash` that does not
+    /// check out, where Chatwoot's public API fails with a 500.
+    pub fn hmac_failed() -> Self {
+        ErrorBody::Message("HMAC failed: Invalid Identifier Hash Provided".to_owned())
+    }
+
+    /// A 422 for one attribute.
+    pub fn invalid(attribute: &str, message: impl Into<String>) -> Self {
+        ErrorBody::Invalid {
+            message: message.into(),
+            attributes: vec![attribute.to_owned()],
+        }
+    }
+
+    /// A one-line description for logs and the widget's error state.
+    pub fn describe(&self) -> String {
+        match self {
+            ErrorBody::NotFound => "not found".to_owned(),
+            ErrorBody::Invalid { message, .. } | ErrorBody::Message(message) => message.clone(),
+            ErrorBody::Other(value) => value.to_string(),
+        }
+    }
+}
+
+impl Serialize for ErrorBody {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let value = match self {
+            ErrorBody::NotFound => serde_json::json!({"status": 404, "error": "Not Found"}),
+            ErrorBody::Invalid {
+                message,
+                attributes,
+            } => serde_json::json!({"message": message, "attributes": attributes}),
+            ErrorBody::Message(error) => serde_json::json!({"error": error}),
+            ErrorBody::Other(value) => value.clone(),
+        };
+        value.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorBody {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        let Value::Object(object) = &value else {
+            return Ok(ErrorBody::Other(value));
+        };
+        let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::to_owned);
+        let not_found = object.len() == 2
+            && object.get("status") == Some(&Value::from(404))
+            && text("error").as_deref() == Some("Not Found");
+        if not_found {
+            return Ok(ErrorBody::NotFound);
+        }
+        let attributes: Option<Vec<String>> = object
+            .get("attributes")
+            .and_then(|list| serde_json::from_value(list.clone()).ok());
+        match (object.len(), text("message"), attributes, text("error")) {
+            (2, Some(message), Some(attributes), _) => Ok(ErrorBody::Invalid {
+                message,
+                attributes,
+            }),
+            (1, _, _, Some(error)) => Ok(ErrorBody::Message(error)),
+            _ => Ok(ErrorBody::Other(value)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use serde_json::json;
+
+    use super::{FileType, MessageType, MessageUpdate, SubmittedValues};
+
+    #[test]
+    fn message_type_is_written_as_its_integer_and_read_from_either() {
+        for (kind, code) in [
+            (MessageType::Incoming, 0),
+            (MessageType::Outgoing, 1),
+            (MessageType::Activity, 2),
+            (MessageType::Template, 3),
+        ] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), json!(code));
+            assert_eq!(
+                serde_json::from_value::<MessageType>(json!(code)).unwrap(),
+                kind
+            );
+            assert_eq!(
+                serde_json::from_value::<MessageType>(json!(kind.name())).unwrap(),
+                kind
+            );
+        }
+        assert!(serde_json::from_value::<MessageType>(json!(4)).is_err());
+        assert!(serde_json::from_value::<MessageType>(json!("broadcast")).is_err());
+    }
+
+    #[test]
+    fn file_type_follows_chatwoots_mime_rule() {
+        let cases = [
+            ("image/jpeg", FileType::Image),
+            ("IMAGE/PNG", FileType::Image),
+            ("image/webp; q=1", FileType::Image),
+            ("image/svg+xml", FileType::File),
+            ("video/mp4", FileType::Video),
+            ("video/x-msvideo", FileType::File),
+            ("audio/mpeg", FileType::Audio),
+            ("application/pdf", FileType::File),
+            ("", FileType::File),
+        ];
+        for (mime, expected) in cases {
+            assert_eq!(FileType::from_mime(mime), expected, "{mime}");
+        }
+    }
+
+    #[test]
+    fn submitted_values_errors_say_what_is_wrong() {
+        let error = serde_json::from_value::<MessageUpdate>(json!({"submitted_values": "yes"}))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("must be an array or a csat_survey_response"),
+            "{error}"
+        );
+        let update: MessageUpdate =
+            serde_json::from_value(json!({"submitted_values": [{"title": "Yes", "value": "yes"}]}))
+                .unwrap();
+        assert!(
+            matches!(update.submitted_values, SubmittedValues::Items(ref items) if items.len() == 1)
+        );
+    }
+}

@@ -1,0 +1,517 @@
+//! Message content types: Chatwoot's `content_type` with its typed
+//! `content_attributes` (PROTOCOL.md §3).
+//!
+//! On the wire the two are sibling fields of a message; [`Content`] holds both
+//! and is `#[serde(flatten)]`ed into the structs that carry them. A known type
+//! is parsed strictly (a broken `input_select` is an error, never "unknown");
+//! an unknown type is kept as [`Content::Other`] and written back unchanged.
+//!
+//! Parsing checks shapes (an item is an object, a title a string); the rules a
+//! well-formed value must also meet (at least one item, lengths, URL schemes)
+//! live in [`crate::validate`].
+
+use serde::de::{DeserializeOwned, Error as _};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+
+use crate::wire::{Map, wire_enum};
+
+/// Every `content_type` Chatwoot defines; readers must still keep others.
+pub const CONTENT_TYPES: [&str; 13] = [
+    "text",
+    "input_text",
+    "input_textarea",
+    "input_email",
+    "input_select",
+    "cards",
+    "form",
+    "article",
+    "incoming_email",
+    "input_csat",
+    "integrations",
+    "sticker",
+    "voice_call",
+];
+
+/// A message's `content_type` and `content_attributes`.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Content {
+    Text(TextAttributes),
+    /// Quick replies.
+    InputSelect(InputSelect),
+    Cards(Cards),
+    Form(Form),
+    Article(Articles),
+    InputEmail(InputEmail),
+    InputCsat(CsatRequest),
+    /// Any other type, known to Chatwoot but untyped here (`sticker`,
+    /// `incoming_email`, …) or unknown, kept exactly as received.
+    Other {
+        content_type: String,
+        attributes: Map,
+    },
+}
+
+impl Default for Content {
+    fn default() -> Self {
+        Content::Text(TextAttributes::default())
+    }
+}
+
+/// Why a known content type's attributes did not parse.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("malformed {content_type} content_attributes: {reason}")]
+pub struct ContentError {
+    pub content_type: String,
+    pub reason: String,
+}
+
+impl Content {
+    /// The `content_type` written on the wire.
+    pub fn content_type(&self) -> &str {
+        match self {
+            Content::Text(_) => "text",
+            Content::InputSelect(_) => "input_select",
+            Content::Cards(_) => "cards",
+            Content::Form(_) => "form",
+            Content::Article(_) => "article",
+            Content::InputEmail(_) => "input_email",
+            Content::InputCsat(_) => "input_csat",
+            Content::Other { content_type, .. } => content_type,
+        }
+    }
+
+    /// Builds content from the two wire fields, as a server reads them from
+    /// storage. A missing `content_type` is Chatwoot's default, `text`.
+    pub fn from_parts(content_type: &str, attributes: Map) -> Result<Content, ContentError> {
+        fn typed<T: DeserializeOwned>(
+            content_type: &str,
+            attributes: Map,
+        ) -> Result<T, ContentError> {
+            serde_json::from_value(Value::Object(attributes)).map_err(|error| ContentError {
+                content_type: content_type.to_owned(),
+                reason: error.to_string(),
+            })
+        }
+        Ok(match content_type {
+            "text" => Content::Text(typed(content_type, attributes)?),
+            "input_select" => Content::InputSelect(typed(content_type, attributes)?),
+            "cards" => Content::Cards(typed(content_type, attributes)?),
+            "form" => Content::Form(typed(content_type, attributes)?),
+            "article" => Content::Article(typed(content_type, attributes)?),
+            "input_email" => Content::InputEmail(typed(content_type, attributes)?),
+            "input_csat" => Content::InputCsat(typed(content_type, attributes)?),
+            other => Content::Other {
+                content_type: other.to_owned(),
+                attributes,
+            },
+        })
+    }
+
+    /// Whether a visitor has answered this message (quick replies, form, CSAT).
+    pub fn is_answered(&self) -> bool {
+        match self {
+            Content::InputSelect(select) => select.submitted_values.is_some(),
+            Content::Form(form) => form.submitted_values.is_some(),
+            Content::InputCsat(csat) => csat.submitted_values.is_some(),
+            Content::InputEmail(email) => email.submitted_email.is_some(),
+            _ => false,
+        }
+    }
+}
+
+impl Serialize for Content {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("content_type", self.content_type())?;
+        match self {
+            Content::Text(attributes) => map.serialize_entry("content_attributes", attributes)?,
+            Content::InputSelect(attributes) => {
+                map.serialize_entry("content_attributes", attributes)?
+            }
+            Content::Cards(attributes) => map.serialize_entry("content_attributes", attributes)?,
+            Content::Form(attributes) => map.serialize_entry("content_attributes", attributes)?,
+            Content::Article(attributes) => {
+                map.serialize_entry("content_attributes", attributes)?
+            }
+            Content::InputEmail(attributes) => {
+                map.serialize_entry("content_attributes", attributes)?
+            }
+            Content::InputCsat(attributes) => {
+                map.serialize_entry("content_attributes", attributes)?
+            }
+            Content::Other { attributes, .. } => {
+                map.serialize_entry("content_attributes", attributes)?
+            }
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Content {
+    /// Hand-written so that a broken known type is an error: a derived
+    /// untagged fallback would quietly turn it into `Other`.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // A derived struct, so that under `#[serde(flatten)]` these two keys
+        // are taken out of the parent's map and not also kept as unknown.
+        #[derive(Deserialize)]
+        struct Raw {
+            #[serde(default)]
+            content_type: Option<String>,
+            #[serde(default)]
+            content_attributes: Option<Map>,
+        }
+        let raw = Raw::deserialize(deserializer)?;
+        Content::from_parts(
+            raw.content_type.as_deref().unwrap_or("text"),
+            raw.content_attributes.unwrap_or_default(),
+        )
+        .map_err(D::Error::custom)
+    }
+}
+
+/// `text`: plain (markdown) text. Chatwoot keeps threading and deletion here.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TextAttributes {
+    /// The id of the message this one replies to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_reply_to: Option<u64>,
+    /// A deleted message: hide it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<bool>,
+    #[serde(flatten)]
+    pub extra: Map,
+}
+
+/// `input_select`: quick-reply buttons.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct InputSelect {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<SelectItem>,
+    /// The visitor's choice, once answered: the chosen item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_values: Option<Vec<SubmittedValue>>,
+    #[serde(flatten)]
+    pub extra: Map,
+}
+
+/// One quick-reply button.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SelectItem {
+    pub title: String,
+    pub value: String,
+}
+
+/// One answered value: `{title, value}` for quick replies, `{name, value}`
+/// for form fields.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmittedValue {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    pub value: String,
+}
+
+impl SubmittedValue {
+    /// The answer to a quick reply.
+    pub fn choice(item: &SelectItem) -> Self {
+        SubmittedValue {
+            name: None,
+            title: Some(item.title.clone()),
+            value: item.value.clone(),
+        }
+    }
+
+    /// The answer to one form field.
+    pub fn field(name: impl Into<String>, value: impl Into<String>) -> Self {
+        SubmittedValue {
+            name: Some(name.into()),
+            title: None,
+            value: value.into(),
+        }
+    }
+}
+
+/// `cards`: a carousel of cards with actions.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Cards {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<Card>,
+    #[serde(flatten)]
+    pub extra: Map,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Card {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<CardAction>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardAction {
+    #[serde(rename = "type")]
+    pub kind: CardActionKind,
+    pub text: String,
+    /// Where a `link` action goes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    /// What a `postback` action hands to the host page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<String>,
+}
+
+wire_enum! {
+    /// What a card's button does.
+    pub enum CardActionKind {
+        /// Opens `uri` in a new tab.
+        Link = "link",
+        /// Fires a page event with `payload`; no API call.
+        Postback = "postback",
+    }
+}
+
+/// `form`: fields the visitor fills in and submits once.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Form {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<FormField>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub button_label: Option<String>,
+    /// `{name, value}` per field, once submitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_values: Option<Vec<SubmittedValue>>,
+    #[serde(flatten)]
+    pub extra: Map,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormField {
+    #[serde(rename = "type")]
+    pub kind: FormFieldKind,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placeholder: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    /// A regular expression the whole value must match, as HTML's `pattern`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// What to tell the visitor when `pattern` does not match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern_error: Option<String>,
+    /// The choices of a `select`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<FormOption>>,
+}
+
+impl FormField {
+    pub fn is_required(&self) -> bool {
+        self.required == Some(true)
+    }
+}
+
+wire_enum! {
+    /// A form field's input type.
+    pub enum FormFieldKind {
+        Text = "text",
+        TextArea = "text_area",
+        Email = "email",
+        Select = "select",
+    }
+}
+
+/// One choice of a `select` field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormOption {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+impl FormOption {
+    /// The value submitted when this option is chosen: `value`, else `key`.
+    pub fn submitted(&self) -> Option<&str> {
+        self.value.as_deref().or(self.key.as_deref())
+    }
+
+    /// What the visitor sees: `label`, else the submitted value.
+    pub fn shown(&self) -> Option<&str> {
+        self.label.as_deref().or_else(|| self.submitted())
+    }
+}
+
+/// `article`: a list of help-center links.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Articles {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<Article>,
+    #[serde(flatten)]
+    pub extra: Map,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Article {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub link: String,
+}
+
+/// `input_email`: Chatwoot's "leave your email" prompt (website inboxes only).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct InputEmail {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_email: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map,
+}
+
+/// `input_csat`: the satisfaction survey sent when a conversation resolves.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CsatRequest {
+    /// Emoji faces or stars; Chatwoot's default is emoji.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_type: Option<CsatDisplayType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_values: Option<CsatSubmitted>,
+    #[serde(flatten)]
+    pub extra: Map,
+}
+
+wire_enum! {
+    /// How the CSAT survey asks for a rating.
+    pub enum CsatDisplayType {
+        Emoji = "emoji",
+        Star = "star",
+    }
+}
+
+/// `{csat_survey_response: {rating, feedback_message}}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CsatSubmitted {
+    pub csat_survey_response: CsatSurveyResponse,
+}
+
+/// A visitor's rating, 1 to 5 (see [`crate::validate::csat_rating`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CsatSurveyResponse {
+    pub rating: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback_message: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use serde_json::json;
+
+    use super::{CardActionKind, Content, FormFieldKind};
+
+    fn parse(value: serde_json::Value) -> Result<Content, serde_json::Error> {
+        serde_json::from_value(value)
+    }
+
+    #[test]
+    fn missing_content_type_is_text() {
+        assert_eq!(parse(json!({})).unwrap(), Content::default());
+        assert_eq!(
+            parse(json!({"content_type": "text", "content_attributes": null})).unwrap(),
+            Content::default()
+        );
+    }
+
+    #[test]
+    fn a_broken_known_type_is_an_error_not_other() {
+        let broken = [
+            json!({"content_type": "input_select", "content_attributes": {"items": "yes,no"}}),
+            json!({"content_type": "input_select", "content_attributes": {"items": [{"title": 1, "value": "a"}]}}),
+            json!({"content_type": "cards", "content_attributes": {"items": [{"description": "no title"}]}}),
+            json!({"content_type": "form", "content_attributes": {"items": [{"type": "text"}]}}),
+            json!({"content_type": "input_csat", "content_attributes": {"submitted_values": {"csat_survey_response": {"rating": "five"}}}}),
+            json!({"content_type": "article", "content_attributes": {"items": [{"title": "no link"}]}}),
+        ];
+        for value in broken {
+            let error = parse(value.clone()).unwrap_err().to_string();
+            assert!(error.starts_with("malformed "), "{value}: {error}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_type_round_trips_unchanged() {
+        let value = json!({
+            "content_type": "hologram",
+            "content_attributes": {"frames": [1, 2, {"deep": true}], "fps": 24}
+        });
+        let content = parse(value.clone()).unwrap();
+        assert_eq!(content.content_type(), "hologram");
+        assert_eq!(serde_json::to_value(&content).unwrap(), value);
+    }
+
+    #[test]
+    fn unknown_attributes_of_a_known_type_survive() {
+        let value = json!({
+            "content_type": "input_select",
+            "content_attributes": {
+                "items": [{"title": "Yes", "value": "yes"}],
+                "in_reply_to": 7,
+                "future_flag": {"x": 1}
+            }
+        });
+        let Content::InputSelect(select) = parse(value.clone()).unwrap() else {
+            panic!("not input_select");
+        };
+        assert_eq!(select.items[0].title, "Yes");
+        assert_eq!(select.extra["future_flag"], json!({"x": 1}));
+        assert_eq!(
+            serde_json::to_value(Content::InputSelect(select)).unwrap(),
+            value
+        );
+    }
+
+    #[test]
+    fn unknown_enum_values_inside_known_types_are_kept() {
+        let value = json!({
+            "content_type": "cards",
+            "content_attributes": {"items": [{"title": "T", "actions": [{"type": "call", "text": "Ring"}]}]}
+        });
+        let Content::Cards(cards) = parse(value.clone()).unwrap() else {
+            panic!("not cards");
+        };
+        assert_eq!(
+            cards.items[0].actions[0].kind,
+            CardActionKind::Other("call".into())
+        );
+        assert_eq!(serde_json::to_value(Content::Cards(cards)).unwrap(), value);
+        assert_eq!(
+            FormFieldKind::from_wire("text_area"),
+            FormFieldKind::TextArea
+        );
+    }
+
+    #[test]
+    fn answered_state_follows_submitted_values() {
+        let unanswered = parse(json!({"content_type": "input_select", "content_attributes": {"items": [{"title": "A", "value": "a"}]}})).unwrap();
+        let answered = parse(json!({"content_type": "input_select", "content_attributes": {"items": [{"title": "A", "value": "a"}], "submitted_values": [{"title": "A", "value": "a"}]}})).unwrap();
+        assert!(!unanswered.is_answered());
+        assert!(answered.is_answered());
+    }
+}
