@@ -126,7 +126,7 @@ pub enum ServerFrame {
         identifier: String,
     },
     Disconnect {
-        reason: DisconnectReason,
+        reason: Option<DisconnectReason>,
         reconnect: bool,
     },
     /// A broadcast on a subscription.
@@ -150,9 +150,12 @@ impl Serialize for ServerFrame {
             ServerFrame::RejectSubscription { identifier } => {
                 json!({"identifier": identifier, "type": "reject_subscription"})
             }
-            ServerFrame::Disconnect { reason, reconnect } => {
-                json!({"type": "disconnect", "reason": reason, "reconnect": reconnect})
-            }
+            ServerFrame::Disconnect { reason, reconnect } => match reason {
+                Some(reason) => {
+                    json!({"type": "disconnect", "reason": reason, "reconnect": reconnect})
+                }
+                None => json!({"type": "disconnect", "reconnect": reconnect}),
+            },
             ServerFrame::Message {
                 identifier,
                 message,
@@ -184,17 +187,24 @@ impl<'de> Deserialize<'de> for ServerFrame {
                 identifier: identifier()?,
             },
             Some("disconnect") => ServerFrame::Disconnect {
-                reason: DisconnectReason::from_wire(text("reason").as_deref().unwrap_or("")),
+                reason: text("reason").as_deref().map(DisconnectReason::from_wire),
                 reconnect: map
                     .get("reconnect")
                     .and_then(Value::as_bool)
                     .unwrap_or(false),
             },
-            None if map.contains_key("message") => {
-                let message = map.get("message").cloned().unwrap_or(Value::Null);
-                ServerFrame::Message {
-                    identifier: identifier()?,
-                    message: serde_json::from_value(message).map_err(D::Error::custom)?,
+            // A broadcast: an identifier and an `{event, data}` message. One
+            // not of that shape is kept as an unknown frame.
+            None => {
+                let message = map
+                    .get("message")
+                    .and_then(|message| serde_json::from_value(message.clone()).ok());
+                match (text("identifier"), message) {
+                    (Some(identifier), Some(message)) => ServerFrame::Message {
+                        identifier,
+                        message,
+                    },
+                    _ => ServerFrame::Other(map),
                 }
             }
             _ => ServerFrame::Other(map),

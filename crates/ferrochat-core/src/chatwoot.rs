@@ -11,7 +11,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use crate::content::{Content, CsatDisplayType, CsatSubmitted, SubmittedValue};
-use crate::wire::{Map, wire_enum};
+use crate::validate::ValidationError;
+use crate::wire::{Field, Map, wire_enum};
 
 /// A message's id (the database id).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -51,6 +52,8 @@ pub struct WorkingHours {
     pub open_minutes: Option<u8>,
     pub close_hour: Option<u8>,
     pub close_minutes: Option<u8>,
+    #[serde(flatten)]
+    pub extra: Map,
 }
 
 /// The body of `POST /contacts` and `PATCH /contacts/{source_id}`; every field
@@ -304,20 +307,27 @@ impl FileType {
     }
 }
 
-/// A file attached to a message.
+/// A file attached to a message. Files carry the file fields; a location,
+/// contact or fallback attachment carries its own (`coordinates_lat`,
+/// `fallback_title`, … in `extra`) and may have no `data_url`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Attachment {
     pub id: u64,
     pub message_id: u64,
     pub file_type: FileType,
     pub account_id: u64,
-    pub extension: Option<String>,
-    pub data_url: String,
-    pub thumb_url: Option<String>,
+    pub data_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Field::is_absent")]
+    pub extension: Field<String>,
+    #[serde(default, skip_serializing_if = "Field::is_absent")]
+    pub thumb_url: Field<String>,
     /// Bytes.
-    pub file_size: Option<u64>,
-    pub width: Option<u32>,
-    pub height: Option<u32>,
+    #[serde(default, skip_serializing_if = "Field::is_absent")]
+    pub file_size: Field<u64>,
+    #[serde(default, skip_serializing_if = "Field::is_absent")]
+    pub width: Field<u32>,
+    #[serde(default, skip_serializing_if = "Field::is_absent")]
+    pub height: Field<u32>,
     #[serde(flatten)]
     pub extra: Map,
 }
@@ -347,14 +357,14 @@ pub struct Sender {
     pub id: u64,
     pub name: Option<String>,
     /// An agent's display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub available_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub thumbnail: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub availability_status: Option<Availability>,
+    #[serde(default, skip_serializing_if = "Field::is_absent")]
+    pub available_name: Field<String>,
+    #[serde(default, skip_serializing_if = "Field::is_absent")]
+    pub avatar_url: Field<String>,
+    #[serde(default, skip_serializing_if = "Field::is_absent")]
+    pub thumbnail: Field<String>,
+    #[serde(default, skip_serializing_if = "Field::is_absent")]
+    pub availability_status: Field<Availability>,
     #[serde(rename = "type")]
     pub kind: SenderType,
     #[serde(flatten)]
@@ -365,7 +375,8 @@ impl Sender {
     /// The name to show: an agent's `available_name`, else `name`.
     pub fn display_name(&self) -> Option<&str> {
         self.available_name
-            .as_deref()
+            .get()
+            .map(String::as_str)
             .filter(|name| !name.is_empty())
             .or(self.name.as_deref())
     }
@@ -384,6 +395,8 @@ pub struct MessageRequest {
 }
 
 /// `submitted_values`: a list for quick replies and forms, an object for CSAT.
+/// A single `{title, value}` or `{name, value}` object (as Chatwoot's OpenAPI
+/// file documents the field) is read as a list of one and written as a list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SubmittedValues {
     /// `[{title, value}]` (the chosen quick reply) or `[{name, value}]` (form fields).
@@ -410,8 +423,13 @@ impl<'de> Deserialize<'de> for SubmittedValues {
             items @ Value::Array(_) => serde_json::from_value(items)
                 .map(SubmittedValues::Items)
                 .map_err(|error| D::Error::custom(format!("submitted_values: {error}"))),
-            csat @ Value::Object(_) => serde_json::from_value(csat)
-                .map(SubmittedValues::Csat)
+            csat @ Value::Object(_) if csat.get("csat_survey_response").is_some() => {
+                serde_json::from_value(csat)
+                    .map(SubmittedValues::Csat)
+                    .map_err(|error| D::Error::custom(format!("submitted_values: {error}")))
+            }
+            one @ Value::Object(_) => serde_json::from_value(one)
+                .map(|value| SubmittedValues::Items(vec![value]))
                 .map_err(|error| D::Error::custom(format!("submitted_values: {error}"))),
             other => Err(D::Error::custom(format!(
                 "submitted_values must be an array or a csat_survey_response object, got {other}"
@@ -440,7 +458,8 @@ pub struct CsatSurvey {
     pub id: u64,
     /// The stored answer, once given.
     pub csat_survey_response: Option<CsatSurveyRecord>,
-    pub display_type: CsatDisplayType,
+    /// `null` means Chatwoot's default, emoji.
+    pub display_type: Option<CsatDisplayType>,
     /// The question the inbox asks.
     pub content: Option<String>,
     pub inbox_avatar_url: Option<String>,
@@ -490,6 +509,29 @@ impl ErrorBody {
             message: message.into(),
             attributes: vec![attribute.to_owned()],
         }
+    }
+
+    /// Chatwoot's 422 for a value of `attribute` (a request field such as
+    /// `content` or `phone_number`) that failed validation, in the words a
+    /// Rails model error uses: `Content is too long (maximum is 150000
+    /// characters)`.
+    pub fn from_validation(attribute: &str, error: &ValidationError) -> Self {
+        let mut human = attribute.replace('_', " ");
+        if let Some(first) = human.get(..1) {
+            human = first.to_uppercase() + &human[1..];
+        }
+        let phrase = match error {
+            ValidationError::TooLong { max, .. } => {
+                format!("is too long (maximum is {max} characters)")
+            }
+            ValidationError::Empty { .. } | ValidationError::NoItems { .. } => {
+                "can't be blank".to_owned()
+            }
+            ValidationError::InvalidEmail { .. } => "Invalid email".to_owned(),
+            ValidationError::InvalidPhone { .. } => "should be in e164 format".to_owned(),
+            other => other.to_string(),
+        };
+        ErrorBody::invalid(attribute, format!("{human} {phrase}"))
     }
 
     /// A one-line description for logs and the widget's error state.
@@ -551,7 +593,7 @@ mod tests {
 
     use serde_json::json;
 
-    use super::{FileType, MessageType, MessageUpdate, SubmittedValues};
+    use super::{ErrorBody, FileType, MessageType, MessageUpdate, SubmittedValues};
 
     #[test]
     fn message_type_is_written_as_its_integer_and_read_from_either() {
@@ -591,6 +633,25 @@ mod tests {
         for (mime, expected) in cases {
             assert_eq!(FileType::from_mime(mime), expected, "{mime}");
         }
+    }
+
+    #[test]
+    fn validation_errors_become_chatwoots_422_body() {
+        let too_long = crate::validate::content(&"x".repeat(150_001)).unwrap_err();
+        assert_eq!(
+            serde_json::to_value(ErrorBody::from_validation("content", &too_long)).unwrap(),
+            json!({"message": "Content is too long (maximum is 150000 characters)", "attributes": ["content"]})
+        );
+        let phone = crate::validate::phone("0151").unwrap_err();
+        assert_eq!(
+            ErrorBody::from_validation("phone_number", &phone),
+            ErrorBody::invalid("phone_number", "Phone number should be in e164 format")
+        );
+        let email = crate::validate::email("ada@").unwrap_err();
+        assert_eq!(
+            ErrorBody::from_validation("email", &email).describe(),
+            "Email Invalid email"
+        );
     }
 
     #[test]

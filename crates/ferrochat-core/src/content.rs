@@ -15,7 +15,7 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
-use crate::wire::{Map, wire_enum};
+use crate::wire::{Field, Map, Scalar, wire_enum};
 
 /// Every `content_type` Chatwoot defines; readers must still keep others.
 pub const CONTENT_TYPES: [&str; 13] = [
@@ -172,17 +172,29 @@ impl<'de> Deserialize<'de> for Content {
     }
 }
 
-/// `text`: plain (markdown) text. Chatwoot keeps threading and deletion here.
+/// `text`: plain (markdown) text. Chatwoot keeps threading and deletion here
+/// (and writes `in_reply_to` as a number, a string or `null`), so the
+/// attributes are kept whole and read through accessors.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct TextAttributes {
+    pub attributes: Map,
+}
+
+impl TextAttributes {
     /// The id of the message this one replies to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub in_reply_to: Option<u64>,
+    pub fn in_reply_to(&self) -> Option<u64> {
+        match self.attributes.get("in_reply_to")? {
+            Value::Number(number) => number.as_u64(),
+            Value::String(text) => text.parse().ok(),
+            _ => None,
+        }
+    }
+
     /// A deleted message: hide it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted: Option<bool>,
-    #[serde(flatten)]
-    pub extra: Map,
+    pub fn is_deleted(&self) -> bool {
+        self.attributes.get("deleted") == Some(&Value::Bool(true))
+    }
 }
 
 /// `input_select`: quick-reply buttons.
@@ -201,7 +213,8 @@ pub struct InputSelect {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SelectItem {
     pub title: String,
-    pub value: String,
+    /// What the choice submits: a string, or a number or boolean kept as such.
+    pub value: Scalar,
 }
 
 /// One answered value: `{title, value}` for quick replies, `{name, value}`
@@ -212,7 +225,7 @@ pub struct SubmittedValue {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    pub value: String,
+    pub value: Scalar,
 }
 
 impl SubmittedValue {
@@ -226,7 +239,7 @@ impl SubmittedValue {
     }
 
     /// The answer to one form field.
-    pub fn field(name: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn field(name: impl Into<String>, value: impl Into<Scalar>) -> Self {
         SubmittedValue {
             name: Some(name.into()),
             title: None,
@@ -413,8 +426,8 @@ pub struct CsatSubmitted {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CsatSurveyResponse {
     pub rating: u8,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub feedback_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Field::is_absent")]
+    pub feedback_message: Field<String>,
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ mod search;
 mod status;
 
 pub use chat::{
-    Asset, Channel, Chat, ChatRequest, ChatStatus, ChatSummary, Customer, CustomerRequest,
+    Asset, AssetId, Channel, Chat, ChatRequest, ChatStatus, ChatSummary, Customer, CustomerRequest,
 };
 pub use message::{
     AbcSubType, AttachmentKind, ControlBody, DeliveryDetails, Direction, ImiAttachment, ImiMessage,

@@ -17,4 +17,4 @@ pub mod time;
 pub mod validate;
 mod wire;
 
-pub use wire::Map;
+pub use wire::{Field, Map, Scalar};

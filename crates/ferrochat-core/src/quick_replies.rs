@@ -22,7 +22,8 @@ pub fn input_select_from_imi(quick_replies: &QuickReplies) -> InputSelect {
                 value: option
                     .payload
                     .clone()
-                    .unwrap_or_else(|| option.title.clone()),
+                    .unwrap_or_else(|| option.title.clone())
+                    .into(),
             })
             .collect(),
         submitted_values: None,
@@ -31,6 +32,7 @@ pub fn input_select_from_imi(quick_replies: &QuickReplies) -> InputSelect {
 }
 
 /// Chatwoot quick replies as imi quick replies, under `request_identifier`.
+/// imi payloads are strings, so a numeric value becomes its JSON text.
 pub fn imi_from_input_select(
     select: &InputSelect,
     request_identifier: impl Into<String>,
@@ -42,7 +44,7 @@ pub fn imi_from_input_select(
             .iter()
             .map(|item| QuickReplyOption {
                 title: item.title.clone(),
-                payload: Some(item.value.clone()),
+                payload: Some(item.value.text().into_owned()),
             })
             .collect(),
     }
@@ -113,7 +115,10 @@ pub fn response_from_submitted(
             .iter()
             .map(|value| {
                 let item = SelectItem {
-                    title: value.title.clone().unwrap_or_else(|| value.value.clone()),
+                    title: value
+                        .title
+                        .clone()
+                        .unwrap_or_else(|| value.value.text().into_owned()),
                     value: value.value.clone(),
                 };
                 option_for(&item, payload)
@@ -136,7 +141,7 @@ pub fn submitted_from_response(
                 .items
                 .iter()
                 .find(|item| match &option.payload {
-                    Some(payload) => &item.value == payload,
+                    Some(payload) => item.value.text() == payload.as_str(),
                     None => item.title == option.title,
                 })
                 .map(SubmittedValue::choice)
@@ -151,7 +156,7 @@ fn option_for(item: &SelectItem, payload: Payload) -> QuickReplyOption {
     QuickReplyOption {
         title: item.title.clone(),
         payload: match payload {
-            Payload::Include => Some(item.value.clone()),
+            Payload::Include => Some(item.value.text().into_owned()),
             Payload::Omit => None,
         },
     }

@@ -103,7 +103,7 @@ pub enum ValidationError {
     NotAChoice { name: String, value: String },
     #[error("form has no field named {name}")]
     UnknownField { name: String },
-    #[error("form field {name} appears twice")]
+    #[error("form field {name} appears more than once")]
     DuplicateField { name: String },
     #[error("rating {rating} is out of range, it must be 1 to 5")]
     RatingOutOfRange { rating: u8 },
@@ -308,7 +308,11 @@ pub fn quick_replies(select: &InputSelect) -> Result<(), ValidationError> {
             });
         }
         max_chars("quick reply title", &item.title, QUICK_REPLY_MAX_CHARS)?;
-        max_chars("quick reply value", &item.value, QUICK_REPLY_MAX_CHARS)?;
+        max_chars(
+            "quick reply value",
+            &item.value.text(),
+            QUICK_REPLY_MAX_CHARS,
+        )?;
     }
     Ok(())
 }
@@ -477,27 +481,37 @@ impl fmt::Display for FieldError {
 }
 
 /// A whole form submission: every field's answer checked, every error
-/// returned (so each can be shown inline), and no answer to a field the form
-/// does not have.
+/// returned (so each can be shown inline), no answer to a field the form does
+/// not have, and at most one answer per field.
 pub fn form_submission(form: &Form, values: &[SubmittedValue]) -> Result<(), Vec<FieldError>> {
     let mut errors = Vec::new();
-    for value in values {
+    for (index, value) in values.iter().enumerate() {
         let name = value.name.as_deref().unwrap_or("");
-        if !form.items.iter().any(|field| field.name == name) {
-            errors.push(FieldError {
+        let error = if !form.items.iter().any(|field| field.name == name) {
+            ValidationError::UnknownField {
                 name: name.to_owned(),
-                error: ValidationError::UnknownField {
-                    name: name.to_owned(),
-                },
-            });
-        }
+            }
+        } else if values[..index]
+            .iter()
+            .any(|earlier| earlier.name == value.name)
+        {
+            ValidationError::DuplicateField {
+                name: name.to_owned(),
+            }
+        } else {
+            continue;
+        };
+        errors.push(FieldError {
+            name: name.to_owned(),
+            error,
+        });
     }
     for field in &form.items {
         let answer = values
             .iter()
             .find(|value| value.name.as_deref() == Some(field.name.as_str()))
-            .map_or("", |value| value.value.as_str());
-        if let Err(error) = form_field(field, answer) {
+            .map(|value| value.value.text());
+        if let Err(error) = form_field(field, answer.as_deref().unwrap_or("")) {
             errors.push(FieldError {
                 name: field.name.clone(),
                 error,

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::run::{Report, output_of, run_visible};
+use crate::run::{Report, output_of, run_visible, run_visible_with};
 
 pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
 pub(crate) const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -123,20 +123,25 @@ fn apt_install(packages: &[&str]) -> Result<(), String> {
     let (program, prefix): (&str, &[&str]) = if is_root {
         ("apt-get", &[])
     } else if output_of("sudo", &["-n", "true"]).is_some() {
-        ("sudo", &["-n", "apt-get"])
+        (
+            "sudo",
+            &["-n", "env", "DEBIAN_FRONTEND=noninteractive", "apt-get"],
+        )
     } else {
         return Err(format!(
             "{} must be installed; run as root or install them with apt-get",
             packages.join(", ")
         ));
     };
+    // CI has no terminal: a package that asks a question must not wait.
+    let env = [("DEBIAN_FRONTEND", "noninteractive")];
     let mut update = prefix.to_vec();
     update.extend(["update", "-q"]);
-    run_visible(program, &update)?;
+    run_visible_with(program, &update, &env)?;
     let mut install = prefix.to_vec();
     install.extend(["install", "-y", "-q", "--no-install-recommends"]);
     install.extend(packages);
-    run_visible(program, &install)
+    run_visible_with(program, &install, &env)
 }
 
 /// ferrochat-core's promise: it builds for native and wasm32 and does no IO,

@@ -37,9 +37,18 @@ wire_enum! {
 /// The channel asset a chat was created on (for livechat, the app).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Asset {
-    pub id: u64,
+    pub id: AssetId,
     #[serde(default)]
     pub name: Option<String>,
+}
+
+/// An asset's id: the seeds type it as an integer, but for email it is the
+/// business address and for API, ABC and WhatsApp a service key.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AssetId {
+    Number(u64),
+    Text(String),
 }
 
 /// The end customer.

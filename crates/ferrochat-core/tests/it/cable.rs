@@ -33,13 +33,23 @@ fn connection_frames() {
     assert_eq!(
         round_trip::<ServerFrame>(fixture!("cable/disconnect.json")),
         ServerFrame::Disconnect {
-            reason: DisconnectReason::ServerRestart,
+            reason: Some(DisconnectReason::ServerRestart),
             reconnect: true
         }
     );
     assert!(
         matches!(round_trip::<ServerFrame>(fixture!("cable/unknown_frame.json")), ServerFrame::Other(map) if map["type"] == "heartbeat_v2")
     );
+    assert_eq!(
+        round_trip::<ServerFrame>(fixture!("cable/disconnect_no_reason.json")),
+        ServerFrame::Disconnect {
+            reason: None,
+            reconnect: false
+        }
+    );
+    // A broadcast that is not `{event, data}` is kept, not an error.
+    let odd: ServerFrame = round_trip(fixture!("cable/broadcast_without_event.json"));
+    assert!(matches!(odd, ServerFrame::Other(map) if map["message"]["hello"] == "world"));
 }
 
 #[test]

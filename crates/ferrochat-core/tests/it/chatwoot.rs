@@ -5,6 +5,7 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
+use ferrochat_core::Field;
 use ferrochat_core::agent::{AgentMessageRequest, AgentMessageType};
 use ferrochat_core::chatwoot::{
     Contact, ContactRequest, Conversation, ConversationId, ConversationRequest, ConversationStatus,
@@ -13,6 +14,7 @@ use ferrochat_core::chatwoot::{
     TypingStatus,
 };
 use ferrochat_core::content::{CardActionKind, Content, CsatDisplayType, FormFieldKind};
+use ferrochat_core::quick_replies::{Payload, choose};
 use serde_json::json;
 
 use crate::support::{fixture, round_trip};
@@ -87,9 +89,9 @@ fn text_messages() {
     assert!(text.is_visible_to_contact());
 
     let deleted: Message = round_trip(fixture!("chatwoot/message_text_deleted.json"));
-    assert!(matches!(&deleted.kind, Content::Text(text) if text.deleted == Some(true)));
+    assert!(matches!(&deleted.kind, Content::Text(text) if text.is_deleted()));
     let reply: Message = round_trip(fixture!("chatwoot/message_text_reply.json"));
-    assert!(matches!(&reply.kind, Content::Text(text) if text.in_reply_to == Some(1841)));
+    assert!(matches!(&reply.kind, Content::Text(text) if text.in_reply_to() == Some(1841)));
     let list: Vec<Message> = round_trip(fixture!("chatwoot/messages.json"));
     assert_eq!(list.len(), 2);
 }
@@ -109,6 +111,41 @@ fn quick_reply_messages() {
 
     let answered: Message = round_trip(fixture!("chatwoot/message_input_select_answered.json"));
     assert!(answered.kind.is_answered());
+}
+
+#[test]
+fn values_and_nulls_as_bots_and_chatwoot_write_them() {
+    // Bots send quick-reply values as numbers and booleans; they are kept.
+    let numbers: Message = round_trip(fixture!("chatwoot/message_input_select_numbers.json"));
+    let Content::InputSelect(select) = &numbers.kind else {
+        panic!("not input_select")
+    };
+    assert_eq!(select.items[1].value.as_json(), &json!(10));
+    assert_eq!(select.items[2].value.text(), "false");
+    let choice = choose(select, 1, "1860", Payload::Include).unwrap();
+    assert_eq!(
+        serde_json::to_value(&choice.submitted_values).unwrap(),
+        json!([{"title": "Ten", "value": 10}])
+    );
+    assert_eq!(
+        choice.quick_reply_response.options[0].payload.as_deref(),
+        Some("10")
+    );
+    // A bot without an avatar: the explicit null is kept.
+    assert_eq!(numbers.sender.as_ref().unwrap().avatar_url, Field::Null);
+
+    // `in_reply_to` as a string, and as null.
+    let reply: Message = round_trip(fixture!("chatwoot/message_text_reply_string.json"));
+    assert!(matches!(&reply.kind, Content::Text(text) if text.in_reply_to() == Some(1841)));
+    let location: Message = round_trip(fixture!("chatwoot/message_location.json"));
+    assert!(matches!(&location.kind, Content::Text(text) if text.in_reply_to().is_none()));
+
+    // A location has no file fields and no data_url.
+    let place = &location.attachments[0];
+    assert_eq!(place.file_type, FileType::Location);
+    assert_eq!(place.data_url, None);
+    assert!(place.thumb_url.is_absent());
+    assert_eq!(place.extra["fallback_title"], "Berlin");
 }
 
 #[test]
@@ -174,9 +211,9 @@ fn attachments_and_unknown_types() {
     let message: Message = round_trip(fixture!("chatwoot/message_attachments.json"));
     assert_eq!(message.content, None);
     assert_eq!(message.attachments[0].file_type, FileType::Image);
-    assert_eq!(message.attachments[0].width, Some(800));
+    assert_eq!(message.attachments[0].width, Field::Value(800));
     assert_eq!(message.attachments[1].file_type, FileType::File);
-    assert_eq!(message.attachments[1].file_size, Some(120_044));
+    assert_eq!(message.attachments[1].file_size, Field::Value(120_044));
 
     let unknown: Message = round_trip(fixture!("chatwoot/message_unknown_type.json"));
     assert_eq!(unknown.kind.content_type(), "sticker");
@@ -201,6 +238,14 @@ fn message_requests_and_updates() {
     assert!(
         matches!(&form.submitted_values, SubmittedValues::Items(items) if items[1].name.as_deref() == Some("order"))
     );
+    // Chatwoot's OpenAPI file documents one object; it is read as a list of one.
+    let single: MessageUpdate =
+        serde_json::from_value(json!({"submitted_values": {"title": "A bug", "value": "bug"}}))
+            .unwrap();
+    assert_eq!(
+        serde_json::to_value(&single).unwrap(),
+        json!({"submitted_values": [{"title": "A bug", "value": "bug"}]})
+    );
     let csat: MessageUpdate = round_trip(fixture!("chatwoot/message_update_csat.json"));
     assert!(
         matches!(&csat.submitted_values, SubmittedValues::Csat(c) if c.csat_survey_response.rating == 4)
@@ -210,12 +255,16 @@ fn message_requests_and_updates() {
 #[test]
 fn csat_survey_routes() {
     let survey: CsatSurvey = round_trip(fixture!("chatwoot/csat_survey.json"));
-    assert_eq!(survey.display_type, CsatDisplayType::Emoji);
+    assert_eq!(survey.display_type, Some(CsatDisplayType::Emoji));
     assert_eq!(survey.csat_survey_response.as_ref().unwrap().rating, 5);
     assert_eq!(survey.extra["created_at"], "2024-11-13T12:15:00.000Z");
+    let mut default_display = serde_json::to_value(&survey).unwrap();
+    default_display["display_type"] = json!(null);
+    let default_display: CsatSurvey = serde_json::from_value(default_display).unwrap();
+    assert_eq!(default_display.display_type, None);
     let update: CsatSurveyUpdate = round_trip(fixture!("chatwoot/csat_survey_update.json"));
     assert!(
-        matches!(update.message.submitted_values, SubmittedValues::Csat(c) if c.csat_survey_response.feedback_message.as_deref() == Some("Slow reply"))
+        matches!(update.message.submitted_values, SubmittedValues::Csat(c) if c.csat_survey_response.feedback_message == Field::Value("Slow reply".to_owned()))
     );
 }
 

@@ -5,8 +5,8 @@
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use ferrochat_core::imi::{
-    AbcSubType, AttachmentKind, Channel, Chat, ChatRequest, ChatStatus, ChatSummary, Direction,
-    Envelope, ImiMessage, LivechatSubType, SearchRequest, StatusCode, WhatsappSubType,
+    AbcSubType, AssetId, AttachmentKind, Channel, Chat, ChatRequest, ChatStatus, ChatSummary,
+    Direction, Envelope, ImiMessage, LivechatSubType, SearchRequest, StatusCode, WhatsappSubType,
 };
 use ferrochat_core::quick_replies::input_select_from_imi;
 use ferrochat_core::time::UtcMillis;
@@ -90,7 +90,7 @@ fn seed_samples_read_as_their_kinds() {
     assert_eq!(
         (
             select.items[0].title.as_str(),
-            select.items[0].value.as_str()
+            select.items[0].value.text().as_ref()
         ),
         ("Option 1", "option-1")
     );
@@ -115,6 +115,10 @@ fn chat_details_list_and_errors() {
     // The list view of a chat is its summary.
     assert_eq!(ChatSummary::from(chat), list.response[0]);
     assert_eq!(list.response[1].status, ChatStatus::Queued);
+    // An email asset's id is the mailbox, not a number.
+    let email_asset = list.response[1].asset.as_ref().unwrap();
+    assert_eq!(email_asset.id, AssetId::Text("support@acme.example".into()));
+    assert_eq!(chat.asset.as_ref().unwrap().id, AssetId::Number(3));
 
     let missing: Envelope<Option<Chat>> = round_trip(fixture!("imi/chat_not_found.json"));
     assert_eq!(missing.status_code, StatusCode::ChatNotFound);

@@ -126,7 +126,7 @@ fn select(items: usize, title: &str, value: &str) -> InputSelect {
         items: (0..items)
             .map(|_| SelectItem {
                 title: title.to_owned(),
-                value: value.to_owned(),
+                value: value.into(),
             })
             .collect(),
         ..InputSelect::default()

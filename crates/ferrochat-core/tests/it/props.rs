@@ -34,7 +34,10 @@ fn flat_map() -> impl Strategy<Value = Map> {
 
 fn select_items() -> impl Strategy<Value = Vec<SelectItem>> {
     prop::collection::vec(
-        (any::<String>(), any::<String>()).prop_map(|(title, value)| SelectItem { title, value }),
+        (any::<String>(), any::<String>()).prop_map(|(title, value)| SelectItem {
+            title,
+            value: value.into(),
+        }),
         1..8,
     )
 }
@@ -46,15 +49,7 @@ fn content() -> impl Strategy<Value = Content> {
         !CONTENT_TYPES.contains(&name.as_str())
     });
     prop_oneof![
-        (
-            proptest::option::of(any::<u64>()),
-            proptest::option::of(any::<bool>())
-        )
-            .prop_map(|(in_reply_to, deleted)| Content::Text(TextAttributes {
-                in_reply_to,
-                deleted,
-                extra: Map::new()
-            })),
+        flat_map().prop_map(|attributes| Content::Text(TextAttributes { attributes })),
         (select_items(), any::<bool>()).prop_map(|(items, answered)| {
             let submitted_values = answered.then(|| vec![SubmittedValue::choice(&items[0])]);
             Content::InputSelect(InputSelect {
@@ -189,7 +184,7 @@ proptest! {
     #[test]
     fn choices_without_payload_map_back_by_unique_title(titles in prop::collection::btree_set(any::<String>(), 1..8)) {
         let titles: BTreeSet<String> = titles;
-        let items = titles.iter().enumerate().map(|(i, title)| SelectItem { title: title.clone(), value: format!("v{i}") }).collect();
+        let items = titles.iter().enumerate().map(|(i, title)| SelectItem { title: title.clone(), value: format!("v{i}").into() }).collect();
         let select = InputSelect { items, submitted_values: None, extra: Map::new() };
         for index in 0..select.items.len() {
             let choice = choose(&select, index, "req", Payload::Omit).unwrap();
@@ -209,6 +204,18 @@ proptest! {
             text.insert(at.min(text.len()), c);
         }
         let url = format!("{lead}{}:alert(1)", text.into_iter().collect::<String>());
+        prop_assert!(validate::safe_url(&url).is_err(), "{:?} was accepted", url);
+    }
+
+    #[test]
+    fn a_safe_scheme_with_junk_inside_is_refused(
+        scheme in prop_oneof![Just("http"), Just("https"), Just("mailto"), Just("tel")],
+        at in 1usize..4,
+        junk in prop_oneof![Just('\t'), Just('\n'), Just('\r'), Just(' '), Just('\u{0}'), Just('\u{a0}'), Just('\u{2028}')],
+    ) {
+        let mut text: Vec<char> = scheme.chars().collect();
+        text.insert(at.min(text.len()), junk);
+        let url = format!("{}://example.com/", text.into_iter().collect::<String>());
         prop_assert!(validate::safe_url(&url).is_err(), "{:?} was accepted", url);
     }
 

@@ -20,10 +20,31 @@ fn one(param: &str, operator: &str, value: Value) -> String {
     json!({"conditions": [{"param": param, "operator": operator, "value": value}]}).to_string()
 }
 
+/// Seed 004's table of parameters and operators, as the seed gives it.
+const SEED_004: [(&str, &[&str]); 15] = [
+    ("status", &["eq", "not_eq"]),
+    ("created_at", &["eq", "lt", "gt", "lte", "gte"]),
+    ("updated_at", &["eq", "lt", "gt", "lte", "gte"]),
+    ("channel", &["eq"]),
+    ("tag", &["eq"]),
+    ("assignee", &["eq"]),
+    ("facebook_psid", &["eq"]),
+    ("twitter_id", &["eq"]),
+    ("email_id", &["eq"]),
+    ("mobile", &["eq"]),
+    ("livechat_id", &["eq"]),
+    ("abc_user_id", &["eq"]),
+    ("whatsapp_mobile_number", &["eq"]),
+    ("intent", &["eq"]),
+    ("group", &["eq"]),
+];
+
 #[test]
 fn every_parameter_takes_exactly_its_operators() {
     let all = ["eq", "not_eq", "lt", "gt", "lte", "gte"];
-    for param in FilterParam::ALL {
+    assert_eq!(FilterParam::ALL.len(), SEED_004.len());
+    for (name, seed_operators) in SEED_004 {
+        let param = FilterParam::from_name(name).unwrap_or_else(|| panic!("{name} is unknown"));
         let value = match param {
             FilterParam::Status => json!("queued"),
             FilterParam::CreatedAt | FilterParam::UpdatedAt => json!("2024-11-01T00:00:00.000Z"),
@@ -31,9 +52,8 @@ fn every_parameter_takes_exactly_its_operators() {
             _ => json!("x-1"),
         };
         for operator in all {
-            let allowed = param.operators().iter().any(|op| op.as_str() == operator);
-            let result =
-                SearchRequest::parse(one(param.as_str(), operator, value.clone()).as_bytes());
+            let allowed = seed_operators.contains(&operator);
+            let result = SearchRequest::parse(one(name, operator, value.clone()).as_bytes());
             match (allowed, result) {
                 (true, Ok(search)) => {
                     assert_eq!(search.conditions[0].param, param);

@@ -193,6 +193,19 @@ fn a_bad_form_submission_reports_every_field() {
             ),
         ]
     );
+    // A second answer to the same field is refused, not skipped.
+    let twice = [
+        SubmittedValue::field("email", "ada@example.com"),
+        SubmittedValue::field("email", "<script>"),
+        SubmittedValue::field("topic", "bug"),
+    ];
+    let errors = validate::form_submission(&form, &twice).unwrap_err();
+    assert_eq!(
+        errors[0].error,
+        ValidationError::DuplicateField {
+            name: "email".into()
+        }
+    );
     let bad_email = [
         SubmittedValue::field("email", "ada@"),
         SubmittedValue::field("topic", "billing"),
