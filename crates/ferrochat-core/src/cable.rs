@@ -168,7 +168,7 @@ impl Serialize for ServerFrame {
 
 impl<'de> Deserialize<'de> for ServerFrame {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let map = Map::deserialize(deserializer)?;
+        let mut map = Map::deserialize(deserializer)?;
         let text = |key: &str| map.get(key).and_then(Value::as_str).map(str::to_owned);
         let identifier =
             || text("identifier").ok_or_else(|| D::Error::custom("frame without an identifier"));
@@ -194,16 +194,22 @@ impl<'de> Deserialize<'de> for ServerFrame {
                     .unwrap_or(false),
             },
             // A broadcast: an identifier and an `{event, data}` message. One
-            // not of that shape is kept as an unknown frame.
+            // not of that shape is kept as an unknown frame. The shape is
+            // checked first so the message is moved out of the map, not copied.
             None => {
-                let message = map
-                    .get("message")
-                    .and_then(|message| serde_json::from_value(message.clone()).ok());
-                match (text("identifier"), message) {
-                    (Some(identifier), Some(message)) => ServerFrame::Message {
-                        identifier,
-                        message,
-                    },
+                let identifier = text("identifier");
+                let is_broadcast = map.get("message").is_some_and(|message| {
+                    message.get("event").is_some_and(Value::is_string)
+                        && message.get("data").is_some()
+                });
+                match identifier {
+                    Some(identifier) if is_broadcast => {
+                        let message = map.remove("message").unwrap_or_default();
+                        ServerFrame::Message {
+                            identifier,
+                            message: serde_json::from_value(message).map_err(D::Error::custom)?,
+                        }
+                    }
                     _ => ServerFrame::Other(map),
                 }
             }
@@ -232,8 +238,8 @@ wire_enum! {
 }
 
 /// The `{event, data}` envelope of a broadcast. `data` stays JSON until
-/// [`CableMessage::parse`] types it, so an event that fails to parse is still
-/// seen and kept.
+/// [`CableMessage::into_event`] types it, so a frame whose data does not fit
+/// its event is still read, and its failure is the event's alone.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CableMessage {
     pub event: EventName,
@@ -261,28 +267,23 @@ pub enum Event {
 }
 
 impl CableMessage {
-    /// Types the event's data.
-    pub fn parse(&self) -> Result<Event, serde_json::Error> {
-        let data = || self.data.clone();
+    /// Types the event's data, moving it rather than copying: this runs for
+    /// every realtime event a widget receives.
+    pub fn into_event(self) -> Result<Event, serde_json::Error> {
+        use serde_json::from_value;
+        let data = self.data;
         Ok(match self.event {
-            EventName::MessageCreated => Event::MessageCreated(serde_json::from_value(data())?),
-            EventName::MessageUpdated => Event::MessageUpdated(serde_json::from_value(data())?),
-            EventName::ConversationCreated => {
-                Event::ConversationCreated(serde_json::from_value(data())?)
-            }
-            EventName::ConversationUpdated => {
-                Event::ConversationUpdated(serde_json::from_value(data())?)
-            }
+            EventName::MessageCreated => Event::MessageCreated(from_value(data)?),
+            EventName::MessageUpdated => Event::MessageUpdated(from_value(data)?),
+            EventName::ConversationCreated => Event::ConversationCreated(from_value(data)?),
+            EventName::ConversationUpdated => Event::ConversationUpdated(from_value(data)?),
             EventName::ConversationStatusChanged => {
-                Event::ConversationStatusChanged(serde_json::from_value(data())?)
+                Event::ConversationStatusChanged(from_value(data)?)
             }
-            EventName::ConversationTypingOn => Event::TypingOn(serde_json::from_value(data())?),
-            EventName::ConversationTypingOff => Event::TypingOff(serde_json::from_value(data())?),
-            EventName::PresenceUpdate => Event::PresenceUpdate(serde_json::from_value(data())?),
-            _ => Event::Other {
-                event: self.event.clone(),
-                data: data(),
-            },
+            EventName::ConversationTypingOn => Event::TypingOn(from_value(data)?),
+            EventName::ConversationTypingOff => Event::TypingOff(from_value(data)?),
+            EventName::PresenceUpdate => Event::PresenceUpdate(from_value(data)?),
+            event => Event::Other { event, data },
         })
     }
 }

@@ -15,7 +15,7 @@ fn event(frame: ServerFrame) -> Event {
     let ServerFrame::Message { message, .. } = frame else {
         panic!("not a broadcast: {frame:?}");
     };
-    message.parse().unwrap()
+    message.into_event().unwrap()
 }
 
 #[test]
