@@ -419,22 +419,21 @@ impl<'de> Deserialize<'de> for SubmittedValues {
     /// "did not match any variant".
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error;
-        match Value::deserialize(deserializer)? {
-            items @ Value::Array(_) => serde_json::from_value(items)
-                .map(SubmittedValues::Items)
-                .map_err(|error| D::Error::custom(format!("submitted_values: {error}"))),
+        let parsed = match Value::deserialize(deserializer)? {
+            items @ Value::Array(_) => serde_json::from_value(items).map(SubmittedValues::Items),
             csat @ Value::Object(_) if csat.get("csat_survey_response").is_some() => {
-                serde_json::from_value(csat)
-                    .map(SubmittedValues::Csat)
-                    .map_err(|error| D::Error::custom(format!("submitted_values: {error}")))
+                serde_json::from_value(csat).map(SubmittedValues::Csat)
             }
-            one @ Value::Object(_) => serde_json::from_value(one)
-                .map(|value| SubmittedValues::Items(vec![value]))
-                .map_err(|error| D::Error::custom(format!("submitted_values: {error}"))),
-            other => Err(D::Error::custom(format!(
-                "submitted_values must be an array or a csat_survey_response object, got {other}"
-            ))),
-        }
+            one @ Value::Object(_) => {
+                serde_json::from_value(one).map(|value| SubmittedValues::Items(vec![value]))
+            }
+            other => {
+                return Err(D::Error::custom(format!(
+                    "submitted_values must be an array or a csat_survey_response object, got {other}"
+                )));
+            }
+        };
+        parsed.map_err(|error| D::Error::custom(format!("submitted_values: {error}")))
     }
 }
 
