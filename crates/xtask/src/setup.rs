@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::run::{Report, output_of, run_visible, run_visible_with};
+use crate::run::{Report, output_of, run_visible};
 
 pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
 pub(crate) const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -119,29 +119,28 @@ fn ensure_node() -> Result<(), String> {
 }
 
 fn apt_install(packages: &[&str]) -> Result<(), String> {
+    // CI has no terminal: a package that asks a question must not wait.
+    // `env` sets that for apt-get alone, and survives sudo's clean environment.
+    const APT: [&str; 2] = ["DEBIAN_FRONTEND=noninteractive", "apt-get"];
     let is_root = output_of("id", &["-u"]).is_some_and(|uid| uid.trim() == "0");
-    let (program, prefix): (&str, &[&str]) = if is_root {
-        ("apt-get", &[])
+    let (program, mut prefix): (&str, Vec<&str>) = if is_root {
+        ("env", Vec::new())
     } else if output_of("sudo", &["-n", "true"]).is_some() {
-        (
-            "sudo",
-            &["-n", "env", "DEBIAN_FRONTEND=noninteractive", "apt-get"],
-        )
+        ("sudo", vec!["-n", "env"])
     } else {
         return Err(format!(
             "{} must be installed; run as root or install them with apt-get",
             packages.join(", ")
         ));
     };
-    // CI has no terminal: a package that asks a question must not wait.
-    let env = [("DEBIAN_FRONTEND", "noninteractive")];
-    let mut update = prefix.to_vec();
+    prefix.extend(APT);
+    let mut update = prefix.clone();
     update.extend(["update", "-q"]);
-    run_visible_with(program, &update, &env)?;
-    let mut install = prefix.to_vec();
+    run_visible(program, &update)?;
+    let mut install = prefix;
     install.extend(["install", "-y", "-q", "--no-install-recommends"]);
     install.extend(packages);
-    run_visible_with(program, &install, &env)
+    run_visible(program, &install)
 }
 
 /// ferrochat-core's promise: it builds for native and wasm32 and does no IO,
