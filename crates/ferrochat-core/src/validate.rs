@@ -137,6 +137,12 @@ pub fn short_string(field: &'static str, value: &str) -> Result<(), ValidationEr
     no_control(field, value)
 }
 
+/// A longer text column (a CSAT comment, a description): at most 20,000
+/// chars.
+pub fn text(field: &'static str, value: &str) -> Result<(), ValidationError> {
+    max_chars(field, value, TEXT_MAX_CHARS)
+}
+
 /// A contact's or a field's name.
 pub fn name(value: &str) -> Result<(), ValidationError> {
     short_string("name", value)

@@ -6,6 +6,8 @@
 // xtask is a terminal program: printing is its job.
 #![allow(clippy::print_stdout)]
 
+mod bench;
+mod demo;
 mod run;
 mod setup;
 
@@ -22,6 +24,13 @@ commands:
   test    setup, then rustfmt, clippy (-D warnings, native and wasm32), a
           release wasm32 build of the core and its no-IO check, native tests,
           and the core's wasm tests in node and in headless Chromium
+  demo    build the server and run it with the demo bot on 127.0.0.1:3000,
+          data in ./data; flags after `--` go to the server
+          (`cargo xtask demo -- --listen 127.0.0.1:4000`)
+  bench server
+          build the server (profile `server`) and run the load generator
+          against it on loopback: message creates per second with p50/p99
+          latency, and message.created delivery latency to 1,000 sockets
   help    this text
 ";
 
@@ -30,6 +39,8 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup_only(),
         Some("test") => test(),
+        Some("demo") => demo::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("help" | "-h" | "--help") | None => {
             print!("{HELP}");
             Ok(())

@@ -223,9 +223,19 @@ pub(crate) fn output_of(program: &str, args: &[&str]) -> Option<String> {
 
 /// Runs a command with inherited output; fails with its exit status.
 pub(crate) fn run_visible(program: &str, args: &[&str]) -> Result<(), String> {
+    run_visible_env(program, args, &[])
+}
+
+/// [`run_visible`] with extra environment variables.
+pub(crate) fn run_visible_env(
+    program: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Result<(), String> {
     println!("$ {program} {}", args.join(" "));
     let status = Command::new(program)
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(workspace_root())
         .status()
         .map_err(|error| format!("cannot start `{program}`: {error}"))?;

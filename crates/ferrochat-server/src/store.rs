@@ -1,0 +1,263 @@
+//! Rows, and the queries more than one part of the server runs. Every query
+//! binds its parameters and is written in SQL that Postgres also accepts.
+
+use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
+
+use crate::error::{ApiError, ApiResult};
+
+#[derive(Clone, Debug, FromRow)]
+pub(crate) struct AccountRow {
+    pub id: i64,
+    pub name: String,
+    pub locale: String,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub(crate) struct UserRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub name: String,
+    pub display_name: Option<String>,
+    pub email: String,
+    pub role: String,
+    pub access_token: String,
+    pub pubsub_token: String,
+    pub availability: String,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub(crate) struct AgentBotRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub name: String,
+    pub description: Option<String>,
+    pub outgoing_url: Option<String>,
+    pub access_token: String,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub(crate) struct InboxRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub name: String,
+    pub identifier: String,
+    pub channel_type: String,
+    pub webhook_url: Option<String>,
+    pub hmac_token: String,
+    pub hmac_mandatory: bool,
+    pub timezone: String,
+    pub working_hours_enabled: bool,
+    pub working_hours: String,
+    pub csat_survey_enabled: bool,
+    pub greeting_enabled: bool,
+    pub greeting_message: Option<String>,
+    pub agent_bot_id: Option<i64>,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub(crate) struct ContactRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone_number: Option<String>,
+    pub identifier: Option<String>,
+    pub avatar_url: Option<String>,
+    pub custom_attributes: String,
+    pub additional_attributes: String,
+    pub last_activity_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub(crate) struct ContactInboxRow {
+    pub id: i64,
+    pub contact_id: i64,
+    pub inbox_id: i64,
+    pub source_id: String,
+    pub pubsub_token: String,
+    pub hmac_verified: bool,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub(crate) struct ConversationRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub inbox_id: i64,
+    pub contact_id: i64,
+    pub contact_inbox_id: i64,
+    pub display_id: i64,
+    pub uuid: String,
+    pub status: String,
+    pub priority: Option<String>,
+    pub assignee_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub custom_attributes: String,
+    pub additional_attributes: String,
+    pub contact_last_seen_at: Option<i64>,
+    pub agent_last_seen_at: Option<i64>,
+    pub last_activity_at: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub(crate) struct MessageRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub inbox_id: i64,
+    pub message_type: i64,
+    pub content: Option<String>,
+    pub content_type: String,
+    pub content_attributes: String,
+    pub private: bool,
+    pub status: String,
+    pub sender_type: Option<String>,
+    pub sender_id: Option<i64>,
+    pub echo_id: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub(crate) struct AttachmentRow {
+    pub id: i64,
+    pub message_id: i64,
+    pub account_id: i64,
+    pub mime_type: String,
+    pub file_name: String,
+    pub extension: Option<String>,
+    pub file_size: i64,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub storage_key: String,
+}
+
+/// Who sent a message, loaded for display.
+#[derive(Clone, Debug)]
+pub(crate) enum SenderRow {
+    Contact(ContactRow),
+    User(UserRow),
+    Bot(AgentBotRow),
+}
+
+pub(crate) async fn account(db: impl SqliteExecutor<'_>, id: i64) -> ApiResult<AccountRow> {
+    sqlx::query_as("SELECT id, name, locale FROM accounts WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+pub(crate) async fn inbox_by_id(db: impl SqliteExecutor<'_>, id: i64) -> ApiResult<InboxRow> {
+    sqlx::query_as("SELECT * FROM inboxes WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+pub(crate) async fn contact(db: impl SqliteExecutor<'_>, id: i64) -> ApiResult<ContactRow> {
+    sqlx::query_as("SELECT * FROM contacts WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+pub(crate) async fn contact_inbox(
+    db: impl SqliteExecutor<'_>,
+    id: i64,
+) -> ApiResult<ContactInboxRow> {
+    sqlx::query_as("SELECT * FROM contact_inboxes WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+pub(crate) async fn conversation(
+    db: impl SqliteExecutor<'_>,
+    id: i64,
+) -> ApiResult<ConversationRow> {
+    sqlx::query_as("SELECT * FROM conversations WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+pub(crate) async fn message(db: impl SqliteExecutor<'_>, id: i64) -> ApiResult<MessageRow> {
+    sqlx::query_as("SELECT * FROM messages WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+pub(crate) async fn user(db: impl SqliteExecutor<'_>, id: i64) -> ApiResult<UserRow> {
+    sqlx::query_as("SELECT * FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+pub(crate) async fn agent_bot(db: impl SqliteExecutor<'_>, id: i64) -> ApiResult<AgentBotRow> {
+    sqlx::query_as("SELECT * FROM agent_bots WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+pub(crate) async fn attachments(
+    db: impl SqliteExecutor<'_>,
+    message_ids: &[i64],
+) -> ApiResult<Vec<AttachmentRow>> {
+    if message_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Message ids are integers from our own rows, so they are safe to
+    // inline; SQLite has no array binding.
+    let list = message_ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT * FROM attachments WHERE message_id IN ({list}) ORDER BY id"
+    )))
+    .fetch_all(db)
+    .await?)
+}
+
+pub(crate) async fn sender(
+    db: &mut SqliteConnection,
+    sender_type: Option<&str>,
+    sender_id: Option<i64>,
+) -> ApiResult<Option<SenderRow>> {
+    let Some(id) = sender_id else {
+        return Ok(None);
+    };
+    Ok(match sender_type {
+        Some("Contact") => Some(SenderRow::Contact(contact(&mut *db, id).await?)),
+        Some("User") => Some(SenderRow::User(user(&mut *db, id).await?)),
+        Some("AgentBot") => Some(SenderRow::Bot(agent_bot(&mut *db, id).await?)),
+        _ => None,
+    })
+}
+
+pub(crate) async fn labels(
+    db: impl SqliteExecutor<'_>,
+    conversation_id: i64,
+) -> ApiResult<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT label FROM conversation_labels WHERE conversation_id = $1 ORDER BY label",
+    )
+    .bind(conversation_id)
+    .fetch_all(db)
+    .await?)
+}
