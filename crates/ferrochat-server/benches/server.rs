@@ -350,8 +350,17 @@ fn main() {
             "server: {} (release build, SQLite in a temporary folder)",
             server.base
         );
-        creates(&server).await;
-        delivery(&server).await;
-        fanout(&server).await;
+        // FERROCHAT_BENCH=creates (or delivery, fanout) runs one part.
+        let only = std::env::var("FERROCHAT_BENCH").unwrap_or_default();
+        let wanted = |part: &str| only.is_empty() || only.split(',').any(|one| one == part);
+        if wanted("creates") {
+            creates(&server).await;
+        }
+        if wanted("delivery") {
+            delivery(&server).await;
+        }
+        if wanted("fanout") {
+            fanout(&server).await;
+        }
     });
 }

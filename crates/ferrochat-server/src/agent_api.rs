@@ -162,6 +162,7 @@ async fn context_of(state: &AppState, conversation: ConversationRow) -> ApiResul
         contact,
         contact_inbox,
         inbox,
+        unread_count: None,
     })
 }
 

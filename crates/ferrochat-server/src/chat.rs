@@ -15,8 +15,8 @@ use crate::events::{Event, MessageEvent, Typist};
 use crate::ids;
 use crate::render::{ConversationView, MessageView};
 use crate::store::{
-    self, AgentBotRow, ContactInboxRow, ContactRow, ConversationRow, InboxRow, MessageRow,
-    SenderRow, UserRow,
+    self, AgentBotRow, AttachmentRow, ContactInboxRow, ContactRow, ConversationRow, InboxRow,
+    MessageRow, SenderRow, UserRow,
 };
 use crate::time::now_millis;
 
@@ -27,6 +27,9 @@ pub(crate) struct ConvCtx {
     pub contact: ContactRow,
     pub contact_inbox: ContactInboxRow,
     pub inbox: Arc<InboxRow>,
+    /// The agents' unread count, when the lookup that made this context
+    /// already counted it.
+    pub unread_count: Option<i64>,
 }
 
 /// Who does something.
@@ -103,6 +106,7 @@ pub(crate) async fn context(state: &AppState, conversation_id: i64) -> ApiResult
         contact,
         contact_inbox,
         inbox,
+        unread_count: None,
     })
 }
 
@@ -242,6 +246,7 @@ pub(crate) async fn create_conversation(
         contact,
         contact_inbox,
         inbox,
+        unread_count: None,
     };
     let view = conversation_view(state, &ctx).await?;
     state.emit(Event::ConversationCreated(Arc::new(view)));
@@ -265,28 +270,26 @@ pub(crate) async fn create_message(
             .unwrap_or_else(|| json!({})),
         _ => json!({}),
     };
-    let mut tx = state.db.write.begin().await?;
-    let inserted: Option<MessageRow> = sqlx::query_as(
-        "INSERT INTO messages (account_id, inbox_id, conversation_id, message_type, content, content_type, content_attributes, private, sender_type, sender_id, echo_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
-         ON CONFLICT (conversation_id, echo_id) DO NOTHING RETURNING *",
-    )
-    .bind(ctx.conversation.account_id)
-    .bind(ctx.conversation.inbox_id)
-    .bind(ctx.conversation.id)
-    .bind(i64::from(new.message_type.code()))
-    .bind(&new.content)
-    .bind(new.kind.content_type())
-    .bind(attributes.to_string())
-    .bind(new.private)
-    .bind(sender_type)
-    .bind(sender_id)
-    .bind(&new.echo_id)
-    .bind(now)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(message) = inserted else {
-        tx.rollback().await?;
+    let reopen = new.message_type == MessageType::Incoming && ctx.conversation.status == "resolved";
+    let job = Insert {
+        account_id: ctx.conversation.account_id,
+        inbox_id: ctx.conversation.inbox_id,
+        conversation_id: ctx.conversation.id,
+        message_type: i64::from(new.message_type.code()),
+        content: new.content.clone(),
+        content_type: new.kind.content_type().to_owned(),
+        content_attributes: attributes.to_string(),
+        private: new.private,
+        sender_type,
+        sender_id,
+        echo_id: new.echo_id.clone(),
+        files: new.files.clone(),
+        now,
+        reopen,
+        contact_id: (new.message_type == MessageType::Incoming).then_some(ctx.contact.id),
+    };
+    let inserted = state.writer.insert(job).await?;
+    let Some((message, attachments)) = inserted else {
         crate::attachments::discard(&state.data_dir, &new.files).await;
         let first: MessageRow =
             sqlx::query_as("SELECT * FROM messages WHERE conversation_id = $1 AND echo_id = $2")
@@ -300,47 +303,12 @@ pub(crate) async fn create_message(
             .ok_or_else(|| ApiError::internal("message vanished"))?;
         return Ok((view, false));
     };
-    let mut attachments = Vec::with_capacity(new.files.len());
-    for file in &new.files {
-        attachments.push(
-            sqlx::query_as(
-                "INSERT INTO attachments (message_id, account_id, file_type, mime_type, file_name, extension, file_size, width, height, storage_key, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *",
-            )
-            .bind(message.id)
-            .bind(message.account_id)
-            .bind(file.file_type.as_str())
-            .bind(&file.mime_type)
-            .bind(&file.file_name)
-            .bind(&file.extension)
-            .bind(file.size as i64)
-            .bind(file.width.map(i64::from))
-            .bind(file.height.map(i64::from))
-            .bind(&file.storage_key)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?,
-        );
+    let mut conversation = ctx.conversation.clone();
+    conversation.last_activity_at = conversation.last_activity_at.max(now);
+    conversation.updated_at = conversation.updated_at.max(now);
+    if reopen {
+        conversation.status = "open".to_owned();
     }
-    let reopen = new.message_type == MessageType::Incoming && ctx.conversation.status == "resolved";
-    let conversation: ConversationRow = sqlx::query_as(
-        "UPDATE conversations SET last_activity_at = $1, updated_at = $1,
-             status = CASE WHEN $2 THEN 'open' ELSE status END
-         WHERE id = $3 RETURNING *",
-    )
-    .bind(now)
-    .bind(reopen)
-    .bind(ctx.conversation.id)
-    .fetch_one(&mut *tx)
-    .await?;
-    if new.message_type == MessageType::Incoming {
-        sqlx::query("UPDATE contacts SET last_activity_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(ctx.contact.id)
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
     let view = MessageView {
         message,
         attachments,
@@ -351,7 +319,10 @@ pub(crate) async fn create_message(
         conversation,
         ..ctx.clone()
     };
-    let unread_count = unread_count(state, &ctx.conversation).await?;
+    let unread_count = match ctx.unread_count {
+        Some(before) => before + i64::from(new.message_type == MessageType::Incoming),
+        None => unread_count(state, &ctx.conversation).await?,
+    };
     state.emit(Event::MessageCreated(Arc::new(MessageEvent {
         message: view.clone(),
         conversation: ctx.conversation.clone(),
@@ -508,4 +479,200 @@ pub(crate) async fn submit(
         })),
     })));
     Ok(view)
+}
+
+/// One message to write.
+#[derive(Debug)]
+pub(crate) struct Insert {
+    account_id: i64,
+    inbox_id: i64,
+    conversation_id: i64,
+    message_type: i64,
+    content: Option<String>,
+    content_type: String,
+    content_attributes: String,
+    private: bool,
+    sender_type: Option<&'static str>,
+    sender_id: Option<i64>,
+    echo_id: Option<String>,
+    files: Vec<StoredFile>,
+    now: i64,
+    /// Reopen the (resolved) conversation.
+    reopen: bool,
+    /// The contact whose `last_activity_at` moves (incoming messages).
+    contact_id: Option<i64>,
+}
+
+/// The message and its attachments, or `None` when the `echo_id` was
+/// already used in the conversation.
+type Inserted = Option<(MessageRow, Vec<AttachmentRow>)>;
+
+/// Group commit for message creates: one task owns the writes, takes every
+/// create that is waiting, and writes them in one transaction, touching each
+/// conversation and contact once. Under load this turns many small commits
+/// into few large ones; alone, a create is written at once.
+#[derive(Debug, Clone)]
+pub(crate) struct Writer {
+    jobs: tokio::sync::mpsc::Sender<(
+        Insert,
+        tokio::sync::oneshot::Sender<Result<Inserted, String>>,
+    )>,
+}
+
+/// Creates written in one transaction at most.
+const BATCH: usize = 256;
+
+impl Writer {
+    pub(crate) fn spawn(db: crate::db::Db) -> Writer {
+        let (jobs, mut queue) = tokio::sync::mpsc::channel::<(
+            Insert,
+            tokio::sync::oneshot::Sender<Result<Inserted, String>>,
+        )>(4 * BATCH);
+        tokio::spawn(async move {
+            while let Some(first) = queue.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < BATCH {
+                    match queue.try_recv() {
+                        Ok(job) => batch.push(job),
+                        Err(_) => break,
+                    }
+                }
+                let inserts: Vec<&Insert> = batch.iter().map(|(insert, _)| insert).collect();
+                match write_batch(&db, &inserts).await {
+                    Ok(results) => {
+                        for ((_, reply), result) in batch.into_iter().zip(results) {
+                            let _ = reply.send(Ok(result));
+                        }
+                    }
+                    // One bad create must not fail its neighbours: write
+                    // them one by one instead.
+                    Err(_) if batch.len() > 1 => {
+                        for (insert, reply) in batch {
+                            let result = write_batch(&db, &[&insert])
+                                .await
+                                .map(|mut results| results.pop().flatten())
+                                .map_err(|error| error.to_string());
+                            let _ = reply.send(result);
+                        }
+                    }
+                    Err(error) => {
+                        for (_, reply) in batch {
+                            let _ = reply.send(Err(error.to_string()));
+                        }
+                    }
+                }
+            }
+        });
+        Writer { jobs }
+    }
+
+    async fn insert(&self, insert: Insert) -> ApiResult<Inserted> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send((insert, reply))
+            .await
+            .map_err(|_| ApiError::internal("the writer has stopped"))?;
+        answer
+            .await
+            .map_err(|_| ApiError::internal("the writer has stopped"))?
+            .map_err(ApiError::internal)
+    }
+}
+
+async fn write_batch(db: &crate::db::Db, batch: &[&Insert]) -> Result<Vec<Inserted>, sqlx::Error> {
+    let mut tx = db.write.begin().await?;
+    let mut results = Vec::with_capacity(batch.len());
+    for insert in batch {
+        let message: Option<MessageRow> = sqlx::query_as(
+            "INSERT INTO messages (account_id, inbox_id, conversation_id, message_type, content, content_type, content_attributes, private, sender_type, sender_id, echo_id, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+             ON CONFLICT (conversation_id, echo_id) DO NOTHING RETURNING *",
+        )
+        .bind(insert.account_id)
+        .bind(insert.inbox_id)
+        .bind(insert.conversation_id)
+        .bind(insert.message_type)
+        .bind(&insert.content)
+        .bind(&insert.content_type)
+        .bind(&insert.content_attributes)
+        .bind(insert.private)
+        .bind(insert.sender_type)
+        .bind(insert.sender_id)
+        .bind(&insert.echo_id)
+        .bind(insert.now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(message) = message else {
+            results.push(None);
+            continue;
+        };
+        let mut attachments = Vec::with_capacity(insert.files.len());
+        for file in &insert.files {
+            attachments.push(
+                sqlx::query_as(
+                    "INSERT INTO attachments (message_id, account_id, file_type, mime_type, file_name, extension, file_size, width, height, storage_key, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *",
+                )
+                .bind(message.id)
+                .bind(message.account_id)
+                .bind(file.file_type.as_str())
+                .bind(&file.mime_type)
+                .bind(&file.file_name)
+                .bind(&file.extension)
+                .bind(file.size as i64)
+                .bind(file.width.map(i64::from))
+                .bind(file.height.map(i64::from))
+                .bind(&file.storage_key)
+                .bind(insert.now)
+                .fetch_one(&mut *tx)
+                .await?,
+            );
+        }
+        results.push(Some((message, attachments)));
+    }
+    // Each conversation and contact once, at its latest time.
+    let mut conversations: Vec<(i64, i64, bool)> = Vec::new();
+    let mut contacts: Vec<(i64, i64)> = Vec::new();
+    for (insert, result) in batch.iter().zip(&results) {
+        if result.is_none() {
+            continue;
+        }
+        match conversations
+            .iter_mut()
+            .find(|(id, _, _)| *id == insert.conversation_id)
+        {
+            Some(entry) => {
+                entry.1 = entry.1.max(insert.now);
+                entry.2 |= insert.reopen;
+            }
+            None => conversations.push((insert.conversation_id, insert.now, insert.reopen)),
+        }
+        if let Some(contact_id) = insert.contact_id {
+            match contacts.iter_mut().find(|(id, _)| *id == contact_id) {
+                Some(entry) => entry.1 = entry.1.max(insert.now),
+                None => contacts.push((contact_id, insert.now)),
+            }
+        }
+    }
+    for (id, at, reopen) in conversations {
+        sqlx::query(
+            "UPDATE conversations SET last_activity_at = $1, updated_at = $1,
+                 status = CASE WHEN $2 THEN 'open' ELSE status END
+             WHERE id = $3",
+        )
+        .bind(at)
+        .bind(reopen)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (id, at) in contacts {
+        sqlx::query("UPDATE contacts SET last_activity_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(results)
 }

@@ -30,7 +30,11 @@ impl Db {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(5))
             .foreign_keys(true)
-            .pragma("cache_size", "-16000");
+            .pragma("cache_size", "-16000")
+            // Every write resets the other connections' page caches; with
+            // the file mapped, their reads are memory reads, not syscalls.
+            .pragma("mmap_size", "268435456")
+            .pragma("temp_store", "memory");
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)

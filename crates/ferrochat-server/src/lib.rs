@@ -62,7 +62,12 @@ pub struct Inner {
     pub(crate) shutdown: watch::Receiver<bool>,
     pub(crate) http: reqwest::Client,
     pub(crate) seeded: Seeded,
+    pub(crate) writer: chat::Writer,
     inboxes: RwLock<HashMap<String, Arc<InboxRow>>>,
+    /// Webhooks and agent bot per inbox id.
+    receivers: RwLock<HashMap<i64, Arc<webhooks::Receivers>>>,
+    /// Bumped by every change, so a lookup that raced one is not kept.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl std::ops::Deref for AppState {
@@ -106,12 +111,46 @@ impl AppState {
         Ok(inbox)
     }
 
-    /// Forgets cached inboxes; call after changing one.
+    /// Forgets cached inboxes and their webhook receivers; call after
+    /// changing an inbox, a webhook or an agent bot.
     pub(crate) fn inboxes_changed(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         self.inboxes
             .write()
             .unwrap_or_else(|poison| poison.into_inner())
             .clear();
+        self.receivers
+            .write()
+            .unwrap_or_else(|poison| poison.into_inner())
+            .clear();
+    }
+
+    /// The cached receivers of an inbox, or the generation to remember a
+    /// fresh lookup under.
+    pub(crate) fn receivers(&self, inbox_id: i64) -> Result<Arc<webhooks::Receivers>, u64> {
+        let generation = self.generation.load(std::sync::atomic::Ordering::SeqCst);
+        self.receivers
+            .read()
+            .unwrap_or_else(|poison| poison.into_inner())
+            .get(&inbox_id)
+            .cloned()
+            .ok_or(generation)
+    }
+
+    pub(crate) fn remember_receivers(
+        &self,
+        inbox_id: i64,
+        generation: u64,
+        receivers: Arc<webhooks::Receivers>,
+    ) {
+        let mut map = self
+            .receivers
+            .write()
+            .unwrap_or_else(|poison| poison.into_inner());
+        if self.generation.load(std::sync::atomic::Ordering::SeqCst) == generation {
+            map.insert(inbox_id, receivers);
+        }
     }
 
     pub(crate) fn shutting_down(&self) -> watch::Receiver<bool> {
@@ -163,7 +202,9 @@ impl Server {
             .user_agent(concat!("ferrochat/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|error| StartError::Http(error.to_string()))?;
+        let writer = chat::Writer::spawn(db.clone());
         let state = AppState(Arc::new(Inner {
+            writer,
             db,
             hub: Hub::default(),
             base_url: base_url.clone(),
@@ -174,6 +215,8 @@ impl Server {
             http,
             seeded: seeded.clone(),
             inboxes: RwLock::new(HashMap::new()),
+            receivers: RwLock::new(HashMap::new()),
+            generation: std::sync::atomic::AtomicU64::new(0),
         }));
         webhooks::spawn(state.clone());
         if config.demo_bot {

@@ -125,21 +125,31 @@ async fn conversation_ctx(
     display_id: i64,
 ) -> ApiResult<ConvCtx> {
     let inbox = state.inbox(inbox_identifier).await?;
-    let (contact_inbox, contact) = contact_by_source(state, &inbox, source_id).await?;
-    let conversation: ConversationRow = sqlx::query_as(
-        "SELECT * FROM conversations WHERE contact_inbox_id = $1 AND inbox_id = $2 AND display_id = $3",
-    )
-    .bind(contact_inbox.id)
+    // One query: this path runs for every message a visitor sends.
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {},
+             (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = cv.id
+                AND m.created_at > COALESCE(cv.agent_last_seen_at, 0) AND m.message_type = 0) AS unread
+         FROM contact_inboxes ci
+         JOIN contacts c ON c.id = ci.contact_id
+         JOIN conversations cv ON cv.contact_inbox_id = ci.id AND cv.inbox_id = ci.inbox_id
+         WHERE ci.inbox_id = $1 AND ci.source_id = $2 AND cv.display_id = $3",
+        crate::store::CONVERSATION_CONTEXT_COLUMNS
+    )))
     .bind(inbox.id)
+    .bind(source_id)
     .bind(display_id)
     .fetch_optional(&state.db.read)
     .await?
     .ok_or(ApiError::NotFound)?;
+    let (contact_inbox, contact, conversation) = crate::store::conversation_context(&row)?;
+    let unread_count: i64 = sqlx::Row::try_get(&row, "unread")?;
     Ok(ConvCtx {
         conversation,
         contact,
         contact_inbox,
         inbox,
+        unread_count: Some(unread_count),
     })
 }
 
@@ -490,6 +500,7 @@ async fn list_conversations(
             contact: contact.clone(),
             contact_inbox: contact_inbox.clone(),
             inbox: inbox.clone(),
+            unread_count: None,
         };
         let messages = visible_messages(&state, &ctx, PAGE).await?;
         list.push(render::public_conversation(

@@ -261,3 +261,58 @@ pub(crate) async fn labels(
     .fetch_all(db)
     .await?)
 }
+
+/// The columns of a contact inbox, its contact and one of its conversations,
+/// prefixed `ci_`, `c_` and `cv_`, for one-query lookups.
+pub(crate) const CONVERSATION_CONTEXT_COLUMNS: &str = "ci.id AS ci_id, ci.contact_id AS ci_contact_id, ci.inbox_id AS ci_inbox_id, ci.source_id AS ci_source_id, ci.pubsub_token AS ci_pubsub_token, ci.hmac_verified AS ci_hmac_verified, ci.created_at AS ci_created_at, c.id AS c_id, c.account_id AS c_account_id, c.name AS c_name, c.email AS c_email, c.phone_number AS c_phone_number, c.identifier AS c_identifier, c.avatar_url AS c_avatar_url, c.custom_attributes AS c_custom_attributes, c.additional_attributes AS c_additional_attributes, c.last_activity_at AS c_last_activity_at, c.created_at AS c_created_at, c.updated_at AS c_updated_at, cv.id AS cv_id, cv.account_id AS cv_account_id, cv.inbox_id AS cv_inbox_id, cv.contact_id AS cv_contact_id, cv.contact_inbox_id AS cv_contact_inbox_id, cv.display_id AS cv_display_id, cv.uuid AS cv_uuid, cv.status AS cv_status, cv.priority AS cv_priority, cv.assignee_id AS cv_assignee_id, cv.team_id AS cv_team_id, cv.custom_attributes AS cv_custom_attributes, cv.additional_attributes AS cv_additional_attributes, cv.contact_last_seen_at AS cv_contact_last_seen_at, cv.agent_last_seen_at AS cv_agent_last_seen_at, cv.last_activity_at AS cv_last_activity_at, cv.created_at AS cv_created_at, cv.updated_at AS cv_updated_at";
+
+/// Reads a row selected with [`CONVERSATION_CONTEXT_COLUMNS`].
+pub(crate) fn conversation_context(
+    row: &sqlx::sqlite::SqliteRow,
+) -> Result<(ContactInboxRow, ContactRow, ConversationRow), sqlx::Error> {
+    use sqlx::Row;
+    let contact_inbox = ContactInboxRow {
+        id: row.try_get("ci_id")?,
+        contact_id: row.try_get("ci_contact_id")?,
+        inbox_id: row.try_get("ci_inbox_id")?,
+        source_id: row.try_get("ci_source_id")?,
+        pubsub_token: row.try_get("ci_pubsub_token")?,
+        hmac_verified: row.try_get("ci_hmac_verified")?,
+        created_at: row.try_get("ci_created_at")?,
+    };
+    let contact = ContactRow {
+        id: row.try_get("c_id")?,
+        account_id: row.try_get("c_account_id")?,
+        name: row.try_get("c_name")?,
+        email: row.try_get("c_email")?,
+        phone_number: row.try_get("c_phone_number")?,
+        identifier: row.try_get("c_identifier")?,
+        avatar_url: row.try_get("c_avatar_url")?,
+        custom_attributes: row.try_get("c_custom_attributes")?,
+        additional_attributes: row.try_get("c_additional_attributes")?,
+        last_activity_at: row.try_get("c_last_activity_at")?,
+        created_at: row.try_get("c_created_at")?,
+        updated_at: row.try_get("c_updated_at")?,
+    };
+    let conversation = ConversationRow {
+        id: row.try_get("cv_id")?,
+        account_id: row.try_get("cv_account_id")?,
+        inbox_id: row.try_get("cv_inbox_id")?,
+        contact_id: row.try_get("cv_contact_id")?,
+        contact_inbox_id: row.try_get("cv_contact_inbox_id")?,
+        display_id: row.try_get("cv_display_id")?,
+        uuid: row.try_get("cv_uuid")?,
+        status: row.try_get("cv_status")?,
+        priority: row.try_get("cv_priority")?,
+        assignee_id: row.try_get("cv_assignee_id")?,
+        team_id: row.try_get("cv_team_id")?,
+        custom_attributes: row.try_get("cv_custom_attributes")?,
+        additional_attributes: row.try_get("cv_additional_attributes")?,
+        contact_last_seen_at: row.try_get("cv_contact_last_seen_at")?,
+        agent_last_seen_at: row.try_get("cv_agent_last_seen_at")?,
+        last_activity_at: row.try_get("cv_last_activity_at")?,
+        created_at: row.try_get("cv_created_at")?,
+        updated_at: row.try_get("cv_updated_at")?,
+    };
+    Ok((contact_inbox, contact, conversation))
+}

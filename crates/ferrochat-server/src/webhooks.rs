@@ -138,33 +138,57 @@ async fn listen(state: AppState, mut events: tokio::sync::broadcast::Receiver<Ev
     }
 }
 
+/// An inbox's webhooks and agent bot, kept in memory between changes
+/// ([`AppState::inboxes_changed`] forgets them): every event needs them.
+#[derive(Debug)]
+pub(crate) struct Receivers {
+    webhooks: Vec<WebhookRow>,
+    bot: Option<AgentBotRow>,
+}
+
+async fn receivers(
+    state: &AppState,
+    account_id: i64,
+    inbox_id: i64,
+) -> ApiResult<std::sync::Arc<Receivers>> {
+    let generation = match state.receivers(inbox_id) {
+        Ok(known) => return Ok(known),
+        Err(generation) => generation,
+    };
+    let webhooks: Vec<WebhookRow> = sqlx::query_as(
+        "SELECT * FROM webhooks WHERE account_id = $1 AND (inbox_id IS NULL OR inbox_id = $2) ORDER BY id",
+    )
+    .bind(account_id)
+    .bind(inbox_id)
+    .fetch_all(&state.db.read)
+    .await?;
+    let bot: Option<AgentBotRow> = sqlx::query_as(
+        "SELECT agent_bots.* FROM agent_bots JOIN inboxes ON inboxes.agent_bot_id = agent_bots.id
+         WHERE inboxes.id = $1",
+    )
+    .bind(inbox_id)
+    .fetch_optional(&state.db.read)
+    .await?;
+    let receivers = std::sync::Arc::new(Receivers { webhooks, bot });
+    state.remember_receivers(inbox_id, generation, receivers.clone());
+    Ok(receivers)
+}
+
 /// Finds the event's receivers and queues a delivery for each.
 async fn dispatch(state: &AppState, outbox: &Outbox, event: &Event) -> ApiResult<()> {
     let Some(name) = event.webhook_name() else {
         return Ok(());
     };
     let inbox_id = event.inbox().id;
-    let webhooks: Vec<WebhookRow> = sqlx::query_as(
-        "SELECT * FROM webhooks WHERE account_id = $1 AND (inbox_id IS NULL OR inbox_id = $2) ORDER BY id",
-    )
-    .bind(event.account_id())
-    .bind(inbox_id)
-    .fetch_all(&state.db.read)
-    .await?;
-    let webhooks: Vec<WebhookRow> = webhooks
-        .into_iter()
+    let receivers = receivers(state, event.account_id(), inbox_id).await?;
+    let webhooks: Vec<WebhookRow> = receivers
+        .webhooks
+        .iter()
         .filter(|webhook| webhook.subscriptions().iter().any(|event| event == name))
+        .cloned()
         .collect();
-    // The inbox row an event carries may come from a cache; the bot is
-    // looked up fresh so a newly connected bot hears the very next event.
-    let bot: Option<AgentBotRow> = if payload::for_bot(event) {
-        sqlx::query_as(
-            "SELECT agent_bots.* FROM agent_bots JOIN inboxes ON inboxes.agent_bot_id = agent_bots.id
-             WHERE inboxes.id = $1",
-        )
-        .bind(inbox_id)
-        .fetch_optional(&state.db.read)
-        .await?
+    let bot = if payload::for_bot(event) {
+        receivers.bot.clone()
     } else {
         None
     };

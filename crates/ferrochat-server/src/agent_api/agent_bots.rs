@@ -115,6 +115,7 @@ async fn update(
     .fetch_optional(&state.db.write)
     .await?
     .ok_or(ApiError::NotFound)?;
+    state.inboxes_changed();
     Ok(axum::Json(render(&row, true)).into_response())
 }
 

@@ -268,6 +268,7 @@ async fn payload(state: &AppState, rows: Vec<ConversationRow>) -> ApiResult<Vec<
                 .await?,
             conversation,
             inbox,
+            unread_count: None,
         };
         list.push(conversation_json(state, &ctx).await?);
     }

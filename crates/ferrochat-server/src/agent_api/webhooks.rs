@@ -115,6 +115,7 @@ async fn create(
     .bind(now_millis())
     .fetch_one(&state.db.write)
     .await?;
+    state.inboxes_changed();
     Ok(axum::Json(json!({"payload": {"webhook": render(&state, &row).await?}})).into_response())
 }
 
@@ -161,6 +162,7 @@ async fn update(
     .fetch_optional(&state.db.write)
     .await?
     .ok_or(ApiError::NotFound)?;
+    state.inboxes_changed();
     Ok(axum::Json(json!({"payload": {"webhook": render(&state, &row).await?}})).into_response())
 }
 
@@ -178,6 +180,7 @@ async fn destroy(
     if deleted.rows_affected() == 0 {
         return Err(ApiError::NotFound);
     }
+    state.inboxes_changed();
     Ok(axum::http::StatusCode::OK.into_response())
 }
 
