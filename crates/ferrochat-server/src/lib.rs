@@ -276,7 +276,7 @@ impl Server {
         result
     }
 
-    /// Waits until the serving task ends (it ends only after `shutdown`).
+    /// The running server's state, for embedders and tests.
     pub fn state(&self) -> &AppState {
         &self.state
     }

@@ -293,17 +293,11 @@ async fn create_contact(
             let attributes = request.custom_attributes.clone().unwrap_or_default();
             // An unverified email that another contact already has is not
             // stored on this one: emails are unique per account.
-            let email_taken: Option<i64> = match &email {
+            let email_taken = match &email {
                 Some(email) => {
-                    sqlx::query_scalar(
-                        "SELECT id FROM contacts WHERE account_id = $1 AND email = $2 LIMIT 1",
-                    )
-                    .bind(inbox.account_id)
-                    .bind(email)
-                    .fetch_optional(&mut *tx)
-                    .await?
+                    crate::store::email_taken(&mut *tx, inbox.account_id, email, 0).await?
                 }
-                None => None,
+                None => false,
             };
             sqlx::query_as(
                 "INSERT INTO contacts (account_id, name, email, phone_number, identifier, avatar_url, custom_attributes, created_at, updated_at)
@@ -311,7 +305,7 @@ async fn create_contact(
             )
             .bind(inbox.account_id)
             .bind(blank_to_none(&request.name))
-            .bind(if email_taken.is_some() { None } else { email.clone() })
+            .bind(if email_taken { None } else { email.clone() })
             .bind(&phone)
             .bind(&identifier)
             .bind(blank_to_none(&request.avatar_url))
@@ -352,7 +346,7 @@ async fn update_contact(
     Json(mut request): Json<ContactRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let inbox = state.inbox(&inbox).await?;
-    let (contact_inbox, contact) = contact_by_source(&state, &inbox, &source_id).await?;
+    let (_, contact) = contact_by_source(&state, &inbox, &source_id).await?;
     // The identifier is set on create only.
     request.identifier = None;
     request.source_id = None;
@@ -366,21 +360,13 @@ async fn update_contact(
         Some(email) => Some(Some(email.to_lowercase())),
         None => None,
     };
-    if let Some(Some(email)) = &email {
-        let taken: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM contacts WHERE account_id = $1 AND email = $2 AND id <> $3 LIMIT 1",
-        )
-        .bind(inbox.account_id)
-        .bind(email)
-        .bind(contact.id)
-        .fetch_optional(&state.db.read)
-        .await?;
-        if taken.is_some() {
-            return Err(ApiError::unprocessable(
-                "email",
-                "Email has already been taken",
-            ));
-        }
+    if let Some(Some(email)) = &email
+        && crate::store::email_taken(&state.db.read, inbox.account_id, email, contact.id).await?
+    {
+        return Err(ApiError::unprocessable(
+            "email",
+            "Email has already been taken",
+        ));
     }
     let phone = request
         .phone_number
@@ -417,7 +403,6 @@ async fn update_contact(
     .bind(contact.id)
     .fetch_one(&state.db.write)
     .await?;
-    let _ = contact_inbox;
     Ok(AxumJson(render::contact_record(&updated)))
 }
 

@@ -250,6 +250,25 @@ pub(crate) async fn sender(
     })
 }
 
+/// Whether another contact of the account (not `except`) has this email;
+/// emails are unique in an account.
+pub(crate) async fn email_taken(
+    db: impl SqliteExecutor<'_>,
+    account_id: i64,
+    email: &str,
+    except: i64,
+) -> ApiResult<bool> {
+    let taken: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM contacts WHERE account_id = $1 AND email = $2 AND id <> $3 LIMIT 1",
+    )
+    .bind(account_id)
+    .bind(email)
+    .bind(except)
+    .fetch_optional(db)
+    .await?;
+    Ok(taken.is_some())
+}
+
 pub(crate) async fn labels(
     db: impl SqliteExecutor<'_>,
     conversation_id: i64,

@@ -351,21 +351,13 @@ impl ContactChanges {
 
     /// Email and identifier are unique in an account.
     async fn check_unique(&self, state: &AppState, account_id: i64, except: i64) -> ApiResult<()> {
-        if let Some(Some(email)) = &self.email {
-            let taken: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM contacts WHERE account_id = $1 AND email = $2 AND id <> $3 LIMIT 1",
-            )
-            .bind(account_id)
-            .bind(email)
-            .bind(except)
-            .fetch_optional(&state.db.write)
-            .await?;
-            if taken.is_some() {
-                return Err(ApiError::unprocessable(
-                    "email",
-                    "Email has already been taken",
-                ));
-            }
+        if let Some(Some(email)) = &self.email
+            && crate::store::email_taken(&state.db.write, account_id, email, except).await?
+        {
+            return Err(ApiError::unprocessable(
+                "email",
+                "Email has already been taken",
+            ));
         }
         if let Some(Some(identifier)) = &self.identifier {
             let taken: Option<i64> = sqlx::query_scalar(
