@@ -162,7 +162,6 @@ async fn context_of(state: &AppState, conversation: ConversationRow) -> ApiResul
         contact,
         contact_inbox,
         inbox,
-        unread_count: None,
     })
 }
 

@@ -27,9 +27,6 @@ pub(crate) struct ConvCtx {
     pub contact: ContactRow,
     pub contact_inbox: ContactInboxRow,
     pub inbox: Arc<InboxRow>,
-    /// The agents' unread count, when the lookup that made this context
-    /// already counted it.
-    pub unread_count: Option<i64>,
 }
 
 /// Who does something.
@@ -106,22 +103,7 @@ pub(crate) async fn context(state: &AppState, conversation_id: i64) -> ApiResult
         contact,
         contact_inbox,
         inbox,
-        unread_count: None,
     })
-}
-
-/// Incoming messages the agents have not seen yet.
-pub(crate) async fn unread_count(
-    state: &AppState,
-    conversation: &ConversationRow,
-) -> ApiResult<i64> {
-    Ok(sqlx::query_scalar(
-        "SELECT COUNT(*) FROM messages WHERE conversation_id = $1 AND created_at > $2 AND message_type = 0",
-    )
-    .bind(conversation.id)
-    .bind(conversation.agent_last_seen_at.unwrap_or(0))
-    .fetch_one(&state.db.read)
-    .await?)
 }
 
 /// Attachments and sender for each message, in the given order.
@@ -198,7 +180,7 @@ pub(crate) async fn conversation_view(
         assignee,
         labels,
         last_message,
-        unread_count: unread_count(state, &ctx.conversation).await?,
+        unread_count: ctx.conversation.unread_count,
     })
 }
 
@@ -246,7 +228,6 @@ pub(crate) async fn create_conversation(
         contact,
         contact_inbox,
         inbox,
-        unread_count: None,
     };
     let view = conversation_view(state, &ctx).await?;
     state.emit(Event::ConversationCreated(Arc::new(view)));
@@ -289,7 +270,12 @@ pub(crate) async fn create_message(
         contact_id: (new.message_type == MessageType::Incoming).then_some(ctx.contact.id),
     };
     let inserted = state.writer.insert(job).await?;
-    let Some((message, attachments)) = inserted else {
+    let Some(Written {
+        message,
+        attachments,
+        unread_count,
+    }) = inserted
+    else {
         crate::attachments::discard(&state.data_dir, &new.files).await;
         let first: MessageRow =
             sqlx::query_as("SELECT * FROM messages WHERE conversation_id = $1 AND echo_id = $2")
@@ -306,6 +292,7 @@ pub(crate) async fn create_message(
     let mut conversation = ctx.conversation.clone();
     conversation.last_activity_at = conversation.last_activity_at.max(now);
     conversation.updated_at = conversation.updated_at.max(now);
+    conversation.unread_count = unread_count;
     if reopen {
         conversation.status = "open".to_owned();
     }
@@ -318,10 +305,6 @@ pub(crate) async fn create_message(
     let ctx = ConvCtx {
         conversation,
         ..ctx.clone()
-    };
-    let unread_count = match ctx.unread_count {
-        Some(before) => before + i64::from(new.message_type == MessageType::Incoming),
-        None => unread_count(state, &ctx.conversation).await?,
     };
     state.emit(Event::MessageCreated(Arc::new(MessageEvent {
         message: view.clone(),
@@ -503,9 +486,17 @@ pub(crate) struct Insert {
     contact_id: Option<i64>,
 }
 
-/// The message and its attachments, or `None` when the `echo_id` was
-/// already used in the conversation.
-type Inserted = Option<(MessageRow, Vec<AttachmentRow>)>;
+/// A written message, its attachments and its conversation's unread count
+/// after the write.
+#[derive(Debug)]
+struct Written {
+    message: MessageRow,
+    attachments: Vec<AttachmentRow>,
+    unread_count: i64,
+}
+
+/// `None` when the `echo_id` was already used in the conversation.
+type Inserted = Option<Written>;
 
 /// Group commit for message creates: one task owns the writes, takes every
 /// create that is waiting, and writes them in one transaction, touching each
@@ -579,31 +570,62 @@ impl Writer {
     }
 }
 
+/// `(…), (…)` with `rows` groups of `columns` numbered placeholders.
+fn placeholders(rows: usize, columns: usize) -> String {
+    let mut sql = String::with_capacity(rows * columns * 5);
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        for column in 0..columns {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", row * columns + column + 1));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// Writes a batch in one transaction and a handful of statements: one
+/// multi-row insert for the messages, one update each for the
+/// conversations and the contacts (each touched once, at its latest time).
 async fn write_batch(db: &crate::db::Db, batch: &[&Insert]) -> Result<Vec<Inserted>, sqlx::Error> {
     let mut tx = db.write.begin().await?;
-    let mut results = Vec::with_capacity(batch.len());
+    let sql = format!(
+        "INSERT INTO messages (account_id, inbox_id, conversation_id, message_type, content, content_type, content_attributes, private, sender_type, sender_id, echo_id, created_at, updated_at)
+         VALUES {} ON CONFLICT (conversation_id, echo_id) DO NOTHING RETURNING *",
+        placeholders(batch.len(), 13)
+    );
+    let mut query = sqlx::query_as::<_, MessageRow>(sqlx::AssertSqlSafe(sql));
     for insert in batch {
-        let message: Option<MessageRow> = sqlx::query_as(
-            "INSERT INTO messages (account_id, inbox_id, conversation_id, message_type, content, content_type, content_attributes, private, sender_type, sender_id, echo_id, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
-             ON CONFLICT (conversation_id, echo_id) DO NOTHING RETURNING *",
-        )
-        .bind(insert.account_id)
-        .bind(insert.inbox_id)
-        .bind(insert.conversation_id)
-        .bind(insert.message_type)
-        .bind(&insert.content)
-        .bind(&insert.content_type)
-        .bind(&insert.content_attributes)
-        .bind(insert.private)
-        .bind(insert.sender_type)
-        .bind(insert.sender_id)
-        .bind(&insert.echo_id)
-        .bind(insert.now)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(message) = message else {
-            results.push(None);
+        query = query
+            .bind(insert.account_id)
+            .bind(insert.inbox_id)
+            .bind(insert.conversation_id)
+            .bind(insert.message_type)
+            .bind(&insert.content)
+            .bind(&insert.content_type)
+            .bind(&insert.content_attributes)
+            .bind(insert.private)
+            .bind(insert.sender_type)
+            .bind(insert.sender_id)
+            .bind(&insert.echo_id)
+            .bind(insert.now)
+            .bind(insert.now);
+    }
+    let mut rows = query.fetch_all(&mut *tx).await?;
+    // RETURNING's order is unspecified, but row ids follow the VALUES
+    // order, and an insert that hit an earlier `echo_id` has no row: walk
+    // both in id order and match on the conversation and `echo_id`.
+    rows.sort_by_key(|row| row.id);
+    let mut rows = rows.into_iter().peekable();
+    let mut written = Vec::with_capacity(batch.len());
+    for insert in batch {
+        let matches = rows.peek().is_some_and(|row| {
+            row.conversation_id == insert.conversation_id && row.echo_id == insert.echo_id
+        });
+        let Some(message) = rows.next_if(|_| matches) else {
+            written.push(None);
             continue;
         };
         let mut attachments = Vec::with_capacity(insert.files.len());
@@ -628,24 +650,31 @@ async fn write_batch(db: &crate::db::Db, batch: &[&Insert]) -> Result<Vec<Insert
                 .await?,
             );
         }
-        results.push(Some((message, attachments)));
+        written.push(Some((message, attachments)));
     }
     // Each conversation and contact once, at its latest time.
-    let mut conversations: Vec<(i64, i64, bool)> = Vec::new();
+    let mut conversations: Vec<Touched> = Vec::new();
     let mut contacts: Vec<(i64, i64)> = Vec::new();
-    for (insert, result) in batch.iter().zip(&results) {
+    for (insert, result) in batch.iter().zip(&written) {
         if result.is_none() {
             continue;
         }
+        let incoming = i64::from(insert.message_type == i64::from(MessageType::Incoming.code()));
         match conversations
             .iter_mut()
-            .find(|(id, _, _)| *id == insert.conversation_id)
+            .find(|touched| touched.id == insert.conversation_id)
         {
-            Some(entry) => {
-                entry.1 = entry.1.max(insert.now);
-                entry.2 |= insert.reopen;
+            Some(touched) => {
+                touched.at = touched.at.max(insert.now);
+                touched.reopen |= insert.reopen;
+                touched.incoming += incoming;
             }
-            None => conversations.push((insert.conversation_id, insert.now, insert.reopen)),
+            None => conversations.push(Touched {
+                id: insert.conversation_id,
+                at: insert.now,
+                reopen: insert.reopen,
+                incoming,
+            }),
         }
         if let Some(contact_id) = insert.contact_id {
             match contacts.iter_mut().find(|(id, _)| *id == contact_id) {
@@ -654,25 +683,63 @@ async fn write_batch(db: &crate::db::Db, batch: &[&Insert]) -> Result<Vec<Insert
             }
         }
     }
-    for (id, at, reopen) in conversations {
-        sqlx::query(
-            "UPDATE conversations SET last_activity_at = $1, updated_at = $1,
-                 status = CASE WHEN $2 THEN 'open' ELSE status END
-             WHERE id = $3",
-        )
-        .bind(at)
-        .bind(reopen)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    let mut unread: Vec<(i64, i64)> = Vec::new();
+    if !conversations.is_empty() {
+        let sql = format!(
+            "WITH touched (id, at, reopen, incoming) AS (VALUES {})
+             UPDATE conversations SET last_activity_at = touched.at, updated_at = touched.at,
+                 status = CASE WHEN touched.reopen THEN 'open' ELSE conversations.status END,
+                 unread_count = conversations.unread_count + touched.incoming
+             FROM touched WHERE conversations.id = touched.id
+             RETURNING conversations.id, conversations.unread_count",
+            placeholders(conversations.len(), 4)
+        );
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        for touched in conversations {
+            query = query
+                .bind(touched.id)
+                .bind(touched.at)
+                .bind(touched.reopen)
+                .bind(touched.incoming);
+        }
+        unread = query.fetch_all(&mut *tx).await?;
     }
-    for (id, at) in contacts {
-        sqlx::query("UPDATE contacts SET last_activity_at = $1 WHERE id = $2")
-            .bind(at)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+    if !contacts.is_empty() {
+        let sql = format!(
+            "WITH touched (id, at) AS (VALUES {})
+             UPDATE contacts SET last_activity_at = touched.at
+             FROM touched WHERE contacts.id = touched.id",
+            placeholders(contacts.len(), 2)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, at) in contacts {
+            query = query.bind(id).bind(at);
+        }
+        query.execute(&mut *tx).await?;
     }
     tx.commit().await?;
-    Ok(results)
+    Ok(written
+        .into_iter()
+        .map(|result| {
+            result.map(|(message, attachments)| Written {
+                unread_count: unread
+                    .iter()
+                    .find(|(id, _)| *id == message.conversation_id)
+                    .map_or(0, |(_, count)| *count),
+                message,
+                attachments,
+            })
+        })
+        .collect())
+}
+
+/// A conversation a batch wrote to.
+#[derive(Debug)]
+struct Touched {
+    id: i64,
+    /// The latest message's time.
+    at: i64,
+    reopen: bool,
+    /// Incoming messages written.
+    incoming: i64,
 }

@@ -11,12 +11,24 @@ use crate::time::now_millis;
 
 /// SQLite allows one writer at a time, so writes go through a pool of one
 /// connection (no `SQLITE_BUSY` retries under load) and reads through a
-/// pool of several, which WAL lets run beside the writer.
+/// pool of several, which WAL lets run beside the writer. A third
+/// connection checkpoints the WAL in the background, so that work never
+/// lands on a commit.
 #[derive(Clone, Debug)]
 pub(crate) struct Db {
     pub read: SqlitePool,
     pub write: SqlitePool,
+    checkpoint: SqlitePool,
 }
+
+/// How often the background checkpoint runs.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+/// WAL pages (of 4 KiB) past which the WAL is made to start over. A busy
+/// server's readers keep the writer from restarting it on its own; the
+/// restart runs on the writer's connection, between two of its
+/// transactions, and waits for the readers to move on.
+const WAL_RESTART_PAGES: i64 = 16_384;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -38,20 +50,80 @@ impl Db {
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
-            .connect_with(options.clone())
+            .connect_with(
+                options
+                    .clone()
+                    .pragma("wal_autocheckpoint", "0")
+                    // A restarted WAL is cut back to 64 MiB.
+                    .pragma("journal_size_limit", "67108864"),
+            )
             .await?;
         MIGRATOR.run(&write).await?;
         let read = SqlitePoolOptions::new()
             .max_connections(4)
             .min_connections(1)
-            .connect_with(options.read_only(true))
+            .connect_with(options.clone().read_only(true))
             .await?;
-        Ok(Db { read, write })
+        let checkpoint = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await?;
+        tokio::spawn(checkpoints(checkpoint.clone(), write.clone()));
+        Ok(Db {
+            read,
+            write,
+            checkpoint,
+        })
     }
 
     pub(crate) async fn close(&self) {
+        self.checkpoint.close().await;
         self.read.close().await;
         self.write.close().await;
+    }
+}
+
+/// Copies the WAL into the database file every [`CHECKPOINT_EVERY`],
+/// beside the writer rather than inside its commits, until the pool
+/// closes. Past [`WAL_RESTART_PAGES`], restarts the WAL as well.
+async fn checkpoints(pool: SqlitePool, write: SqlitePool) {
+    let mut ticks = tokio::time::interval(CHECKPOINT_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        if pool.is_closed() {
+            return;
+        }
+        let passive = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_one(&pool)
+            .await;
+        let pages = match passive {
+            Ok(row) => row.try_get::<i64, _>(1).unwrap_or(0),
+            Err(error) => {
+                if !pool.is_closed() {
+                    tracing::warn!(%error, "WAL checkpoint failed");
+                }
+                continue;
+            }
+        };
+        if pages <= WAL_RESTART_PAGES {
+            continue;
+        }
+        // Catch up with what was written meanwhile, still beside the
+        // writer, so that the restart itself has little left to copy.
+        let restart = async {
+            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .fetch_one(&pool)
+                .await?;
+            sqlx::query("PRAGMA wal_checkpoint(RESTART)")
+                .fetch_one(&write)
+                .await
+        };
+        if let Err(error) = restart.await
+            && !write.is_closed()
+        {
+            tracing::warn!(%error, "WAL restart failed");
+        }
     }
 }
 
@@ -120,4 +192,50 @@ pub(crate) async fn seed(db: &Db) -> Result<Seeded, sqlx::Error> {
         access_token: user.get("access_token"),
         user_id: user.get("id"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn write_rows(db: &Db, count: usize) {
+        for n in 0..count {
+            sqlx::query("INSERT INTO accounts (name, created_at) VALUES ($1, $2)")
+                .bind(format!("account {n} {}", "x".repeat(2_000)))
+                .bind(now_millis())
+                .execute(&db.write)
+                .await
+                .unwrap();
+        }
+    }
+
+    fn wal_size(dir: &std::path::Path) -> u64 {
+        std::fs::metadata(dir.join("db.sqlite3-wal")).unwrap().len()
+    }
+
+    /// Commits never checkpoint (the writer has auto-checkpoints off), so
+    /// without the background checkpoint the WAL would only grow. With it,
+    /// the next writes after a checkpoint reuse the file from its start.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_background_checkpoint_lets_the_wal_start_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("db.sqlite3").display());
+        let db = Db::connect(&url).await.unwrap();
+        write_rows(&db, 300).await;
+        let first = wal_size(dir.path());
+        assert!(first > 300 * 2_000, "the WAL holds the writes: {first}");
+        tokio::time::sleep(CHECKPOINT_EVERY * 3).await;
+        write_rows(&db, 300).await;
+        let second = wal_size(dir.path());
+        assert!(
+            second < first + first / 4,
+            "the WAL started over: {first} then {second}"
+        );
+        let accounts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+            .fetch_one(&db.read)
+            .await
+            .unwrap();
+        assert_eq!(accounts, 600);
+        db.close().await;
+    }
 }

@@ -127,9 +127,7 @@ async fn conversation_ctx(
     let inbox = state.inbox(inbox_identifier).await?;
     // One query: this path runs for every message a visitor sends.
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {},
-             (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = cv.id
-                AND m.created_at > COALESCE(cv.agent_last_seen_at, 0) AND m.message_type = 0) AS unread
+        "SELECT {}
          FROM contact_inboxes ci
          JOIN contacts c ON c.id = ci.contact_id
          JOIN conversations cv ON cv.contact_inbox_id = ci.id AND cv.inbox_id = ci.inbox_id
@@ -143,13 +141,11 @@ async fn conversation_ctx(
     .await?
     .ok_or(ApiError::NotFound)?;
     let (contact_inbox, contact, conversation) = crate::store::conversation_context(&row)?;
-    let unread_count: i64 = sqlx::Row::try_get(&row, "unread")?;
     Ok(ConvCtx {
         conversation,
         contact,
         contact_inbox,
         inbox,
-        unread_count: Some(unread_count),
     })
 }
 
@@ -485,7 +481,6 @@ async fn list_conversations(
             contact: contact.clone(),
             contact_inbox: contact_inbox.clone(),
             inbox: inbox.clone(),
-            unread_count: None,
         };
         let messages = visible_messages(&state, &ctx, PAGE).await?;
         list.push(render::public_conversation(
@@ -579,7 +574,7 @@ async fn update_last_seen(
         .await?;
     // The agents' messages up to now count as read.
     sqlx::query(
-        "UPDATE messages SET status = 'read' WHERE conversation_id = $1 AND message_type IN (1, 3) AND status <> 'read' AND created_at <= $2",
+        "UPDATE messages SET status = 'read' WHERE conversation_id = $1 AND created_at <= $2 AND message_type IN (1, 3) AND status <> 'read'",
     )
     .bind(ctx.conversation.id)
     .bind(now)

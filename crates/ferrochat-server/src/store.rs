@@ -98,6 +98,8 @@ pub(crate) struct ConversationRow {
     pub additional_attributes: String,
     pub contact_last_seen_at: Option<i64>,
     pub agent_last_seen_at: Option<i64>,
+    /// Incoming messages since the agents last read the conversation.
+    pub unread_count: i64,
     pub last_activity_at: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -108,6 +110,7 @@ pub(crate) struct MessageRow {
     pub id: i64,
     pub account_id: i64,
     pub inbox_id: i64,
+    pub conversation_id: i64,
     pub message_type: i64,
     pub content: Option<String>,
     pub content_type: String,
@@ -283,7 +286,7 @@ pub(crate) async fn labels(
 
 /// The columns of a contact inbox, its contact and one of its conversations,
 /// prefixed `ci_`, `c_` and `cv_`, for one-query lookups.
-pub(crate) const CONVERSATION_CONTEXT_COLUMNS: &str = "ci.id AS ci_id, ci.contact_id AS ci_contact_id, ci.inbox_id AS ci_inbox_id, ci.source_id AS ci_source_id, ci.pubsub_token AS ci_pubsub_token, ci.hmac_verified AS ci_hmac_verified, ci.created_at AS ci_created_at, c.id AS c_id, c.account_id AS c_account_id, c.name AS c_name, c.email AS c_email, c.phone_number AS c_phone_number, c.identifier AS c_identifier, c.avatar_url AS c_avatar_url, c.custom_attributes AS c_custom_attributes, c.additional_attributes AS c_additional_attributes, c.last_activity_at AS c_last_activity_at, c.created_at AS c_created_at, c.updated_at AS c_updated_at, cv.id AS cv_id, cv.account_id AS cv_account_id, cv.inbox_id AS cv_inbox_id, cv.contact_id AS cv_contact_id, cv.contact_inbox_id AS cv_contact_inbox_id, cv.display_id AS cv_display_id, cv.uuid AS cv_uuid, cv.status AS cv_status, cv.priority AS cv_priority, cv.assignee_id AS cv_assignee_id, cv.team_id AS cv_team_id, cv.custom_attributes AS cv_custom_attributes, cv.additional_attributes AS cv_additional_attributes, cv.contact_last_seen_at AS cv_contact_last_seen_at, cv.agent_last_seen_at AS cv_agent_last_seen_at, cv.last_activity_at AS cv_last_activity_at, cv.created_at AS cv_created_at, cv.updated_at AS cv_updated_at";
+pub(crate) const CONVERSATION_CONTEXT_COLUMNS: &str = "ci.id AS ci_id, ci.contact_id AS ci_contact_id, ci.inbox_id AS ci_inbox_id, ci.source_id AS ci_source_id, ci.pubsub_token AS ci_pubsub_token, ci.hmac_verified AS ci_hmac_verified, ci.created_at AS ci_created_at, c.id AS c_id, c.account_id AS c_account_id, c.name AS c_name, c.email AS c_email, c.phone_number AS c_phone_number, c.identifier AS c_identifier, c.avatar_url AS c_avatar_url, c.custom_attributes AS c_custom_attributes, c.additional_attributes AS c_additional_attributes, c.last_activity_at AS c_last_activity_at, c.created_at AS c_created_at, c.updated_at AS c_updated_at, cv.id AS cv_id, cv.account_id AS cv_account_id, cv.inbox_id AS cv_inbox_id, cv.contact_id AS cv_contact_id, cv.contact_inbox_id AS cv_contact_inbox_id, cv.display_id AS cv_display_id, cv.uuid AS cv_uuid, cv.status AS cv_status, cv.priority AS cv_priority, cv.assignee_id AS cv_assignee_id, cv.team_id AS cv_team_id, cv.custom_attributes AS cv_custom_attributes, cv.additional_attributes AS cv_additional_attributes, cv.contact_last_seen_at AS cv_contact_last_seen_at, cv.agent_last_seen_at AS cv_agent_last_seen_at, cv.unread_count AS cv_unread_count, cv.last_activity_at AS cv_last_activity_at, cv.created_at AS cv_created_at, cv.updated_at AS cv_updated_at";
 
 /// Reads a row selected with [`CONVERSATION_CONTEXT_COLUMNS`].
 pub(crate) fn conversation_context(
@@ -329,6 +332,7 @@ pub(crate) fn conversation_context(
         additional_attributes: row.try_get("cv_additional_attributes")?,
         contact_last_seen_at: row.try_get("cv_contact_last_seen_at")?,
         agent_last_seen_at: row.try_get("cv_agent_last_seen_at")?,
+        unread_count: row.try_get("cv_unread_count")?,
         last_activity_at: row.try_get("cv_last_activity_at")?,
         created_at: row.try_get("cv_created_at")?,
         updated_at: row.try_get("cv_updated_at")?,

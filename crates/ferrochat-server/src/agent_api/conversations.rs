@@ -91,9 +91,9 @@ async fn changed(state: &AppState, ctx: &ConvCtx, notes: Vec<String>) -> ApiResu
     Ok(ctx)
 }
 
-/// The agent has read the conversation up to now.
+/// The agent has read the conversation up to now: nothing is unread.
 pub(super) async fn mark_seen(state: &AppState, conversation_id: i64) -> ApiResult<()> {
-    sqlx::query("UPDATE conversations SET agent_last_seen_at = $1 WHERE id = $2")
+    sqlx::query("UPDATE conversations SET agent_last_seen_at = $1, unread_count = 0 WHERE id = $2")
         .bind(now_millis())
         .bind(conversation_id)
         .execute(&state.db.write)
@@ -268,7 +268,6 @@ async fn payload(state: &AppState, rows: Vec<ConversationRow>) -> ApiResult<Vec<
                 .await?,
             conversation,
             inbox,
-            unread_count: None,
         };
         list.push(conversation_json(state, &ctx).await?);
     }

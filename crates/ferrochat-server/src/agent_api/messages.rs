@@ -49,11 +49,14 @@ pub(super) fn routes() -> Router<AppState> {
 
 /// A message in the agent shape, with the conversation's summary.
 async fn message_json(state: &AppState, ctx: &ConvCtx, view: &MessageView) -> ApiResult<Value> {
-    let unread = chat::unread_count(state, &ctx.conversation).await?;
     Ok(render::push_message(
         view,
         &state.base_url,
-        Some((&ctx.conversation, &ctx.contact_inbox, unread)),
+        Some((
+            &ctx.conversation,
+            &ctx.contact_inbox,
+            ctx.conversation.unread_count,
+        )),
     ))
 }
 
@@ -104,7 +107,7 @@ async fn list(
         ctx = chat::context(&state, ctx.conversation.id).await?;
     }
     let views = chat::message_views(&state, rows, ctx.conversation.display_id).await?;
-    let unread = chat::unread_count(&state, &ctx.conversation).await?;
+    let unread = ctx.conversation.unread_count;
     let payload: Vec<Value> = views
         .iter()
         .map(|view| {
@@ -262,14 +265,13 @@ async fn destroy(
         .await?
         .pop()
         .ok_or_else(|| ApiError::internal("message vanished"))?;
-    let unread = chat::unread_count(&state, &ctx.conversation).await?;
     state.emit(Event::MessageUpdated(Arc::new(MessageEvent {
         message: view.clone(),
         conversation: ctx.conversation.clone(),
         contact: ctx.contact.clone(),
         contact_inbox: ctx.contact_inbox.clone(),
         inbox: ctx.inbox.clone(),
-        unread_count: unread,
+        unread_count: ctx.conversation.unread_count,
         previous_changes: Some(json!({
             "content_attributes": [Value::Null, {"deleted": true}],
             "updated_at": [message.updated_at, now],

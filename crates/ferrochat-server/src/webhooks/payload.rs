@@ -168,7 +168,6 @@ async fn message_payload(
         contact: event.contact.clone(),
         contact_inbox: event.contact_inbox.clone(),
         inbox: event.inbox.clone(),
-        unread_count: None,
     };
     let view = chat::conversation_view(state, &ctx).await?;
     let mut data = Map::new();

@@ -477,6 +477,95 @@ async fn echo_id_makes_a_retried_create_idempotent() {
     assert_ne!(elsewhere["id"], first["id"]);
 }
 
+/// Creates that arrive together are written together; each still gets its
+/// own message, and repeats of an `echo_id` the first one's, whether the
+/// first was written in the same batch or an earlier one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_creates_keep_their_own_messages_and_echo_ids() {
+    let server = TestServer::start().await;
+    let mut urls = Vec::new();
+    let mut conversations = Vec::new();
+    for _ in 0..2 {
+        let (source_id, _, id) = server.conversation().await;
+        urls.push(server.public(&format!(
+            "/contacts/{source_id}/conversations/{id}/messages"
+        )));
+        conversations.push(id);
+    }
+    let (_, early) = server
+        .call(
+            "POST",
+            &urls[0],
+            Some(json!({"content": "early", "echo_id": "echo-0"})),
+        )
+        .await;
+    // 2 conversations × 40 creates: echo ids 0–9 four times each, and 40
+    // without an echo id.
+    let sends = (0..80).map(|n| {
+        let url = urls[n / 40].clone();
+        let body = if n % 4 == 3 {
+            json!({"content": format!("plain {n}")})
+        } else {
+            json!({"content": format!("echo {}", n % 10), "echo_id": format!("echo-{}", n % 10)})
+        };
+        let server = &server;
+        async move {
+            (
+                url.clone(),
+                body.clone(),
+                server.call("POST", &url, Some(body)).await,
+            )
+        }
+    });
+    let answers = futures_util::future::join_all(sends).await;
+    let mut by_echo = std::collections::HashMap::new();
+    let mut ids = std::collections::HashSet::new();
+    for (url, body, (status, message)) in answers {
+        assert_eq!(status, 200, "{message}");
+        ids.insert(message["id"].as_i64().unwrap());
+        match body["echo_id"].as_str() {
+            Some(echo) => {
+                assert_eq!(message["echo_id"], body["echo_id"]);
+                let first = by_echo
+                    .entry((url.clone(), echo.to_owned()))
+                    .or_insert_with(|| message["id"].clone());
+                assert_eq!(*first, message["id"], "{echo} in {url}");
+                if url == urls[0] && echo == "echo-0" {
+                    assert_eq!(message["id"], early["id"]);
+                    assert_eq!(message["content"], "early");
+                } else {
+                    assert_eq!(message["content"], body["content"]);
+                }
+            }
+            None => assert_eq!(message["content"], body["content"]),
+        }
+    }
+    let echoed = by_echo.len();
+    assert_eq!(echoed, 20, "echo ids are per conversation");
+    // One message per echo id per conversation, one per plain create, and
+    // the early one (which one of the echo-0 keys already counts).
+    assert_eq!(ids.len(), echoed + 20);
+    let mut stored = 0;
+    for (url, id) in urls.iter().zip(conversations) {
+        let (_, list) = server.call("GET", url, None).await;
+        let list = list.as_array().unwrap();
+        stored += list.len();
+        for message in list {
+            assert!(ids.contains(&message["id"].as_i64().unwrap()));
+        }
+        // Every stored message is the visitor's, none read by an agent.
+        let (_, conversation) = server
+            .agent(
+                "GET",
+                &server.account(&format!("/conversations/{id}")),
+                None,
+            )
+            .await;
+        assert_eq!(conversation["unread_count"], list.len());
+    }
+    assert_eq!(stored, ids.len());
+}
+
 #[tokio::test]
 async fn identity_hashes_are_checked() {
     let server = TestServer::start().await;
