@@ -1,5 +1,6 @@
-//! `cargo xtask demo`: build the server and run it with the demo bot, on
-//! `127.0.0.1:3000` with its data in `./data`, until Ctrl-C.
+//! `cargo xtask demo`: build the widget (release) and the server, and run
+//! the server with the demo bot on `127.0.0.1:3000`, serving `target/www`,
+//! with its data in `./data`, until Ctrl-C.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -9,14 +10,17 @@ use crate::run::{run_visible, workspace_root};
 const DEFAULT_LISTEN: &str = "127.0.0.1:3000";
 const DEFAULT_DATA_DIR: &str = "./data";
 
-/// Builds the server, then becomes it: on Unix this process is replaced by
+/// Builds the widget and the server, then becomes the server: on Unix this process is replaced by
 /// the server, so Ctrl-C reaches the server alone, which stops gracefully
 /// and hands the terminal back. `extra` (what follows `cargo xtask demo --`)
 /// goes to the server and wins over the defaults.
 pub(crate) fn run(extra: &[String]) -> Result<(), String> {
     let root = workspace_root();
+    crate::setup::build_tools(&mut crate::run::Report::default())?;
+    let www = crate::widget::build_widget(&root, true)?;
     let binary = build_server(&root)?;
-    let args = server_args(extra, root.join("www").join("index.html").is_file());
+    let www = relative(&www, &root).display().to_string();
+    let args = server_args(extra, &www);
     println!(
         "\n$ {} {}\n\
          Data lives in {} (delete it to start over). Ctrl-C stops the server.\n",
@@ -85,7 +89,7 @@ fn data_dir(args: &[String]) -> String {
 }
 
 /// Where cargo puts its builds: `CARGO_TARGET_DIR`, else `<root>/target`.
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) if !dir.is_empty() => root.join(dir),
         _ => root.join("target"),
@@ -97,9 +101,9 @@ fn relative<'a>(path: &'a Path, root: &Path) -> &'a Path {
 }
 
 /// The server's flags: `--demo-bot`, then each default the caller did not
-/// give (`--listen`, `--data-dir`, and `--www-dir www` once a widget build
-/// has put an `index.html` there), then the caller's own.
-fn server_args(extra: &[String], has_www: bool) -> Vec<String> {
+/// give (`--listen`, `--data-dir`, `--www-dir` the widget build's folder),
+/// then the caller's own.
+fn server_args(extra: &[String], www: &str) -> Vec<String> {
     let extra = match extra.split_first() {
         Some((first, rest)) if first == "--" => rest,
         _ => extra,
@@ -114,14 +118,12 @@ fn server_args(extra: &[String], has_www: bool) -> Vec<String> {
         args.push("--demo-bot".to_owned());
     }
     let defaults = [
-        ("--listen", Some(DEFAULT_LISTEN)),
-        ("--data-dir", Some(DEFAULT_DATA_DIR)),
-        ("--www-dir", has_www.then_some("www")),
+        ("--listen", DEFAULT_LISTEN),
+        ("--data-dir", DEFAULT_DATA_DIR),
+        ("--www-dir", www),
     ];
     for (flag, value) in defaults {
-        if let Some(value) = value
-            && !given(flag)
-        {
+        if !given(flag) {
             args.push(flag.to_owned());
             args.push(value.to_owned());
         }
@@ -163,34 +165,44 @@ mod tests {
     #[test]
     fn defaults_give_way_to_the_callers_flags() {
         assert_eq!(
-            server_args(&[], false),
+            server_args(&[], "target/www"),
             strings(&[
                 "--demo-bot",
                 "--listen",
                 "127.0.0.1:3000",
                 "--data-dir",
-                "./data"
+                "./data",
+                "--www-dir",
+                "target/www"
             ])
         );
         assert_eq!(
-            server_args(&strings(&["--", "--listen", "127.0.0.1:4000"]), true),
+            server_args(
+                &strings(&["--", "--listen", "127.0.0.1:4000"]),
+                "target/www"
+            ),
             strings(&[
                 "--demo-bot",
                 "--data-dir",
                 "./data",
                 "--www-dir",
-                "www",
+                "target/www",
                 "--listen",
                 "127.0.0.1:4000"
             ])
         );
         assert_eq!(
-            server_args(&strings(&["--data-dir=/tmp/x"]), false),
+            server_args(
+                &strings(&["--data-dir=/tmp/x", "--www-dir", "w"]),
+                "target/www"
+            ),
             strings(&[
                 "--demo-bot",
                 "--listen",
                 "127.0.0.1:3000",
-                "--data-dir=/tmp/x"
+                "--data-dir=/tmp/x",
+                "--www-dir",
+                "w"
             ])
         );
     }
@@ -202,13 +214,13 @@ mod tests {
             server_profile("[profile.server]\ninherits = \"release\"\n"),
             "server"
         );
-        assert_eq!(data_dir(&server_args(&[], false)), "./data");
+        assert_eq!(data_dir(&server_args(&[], "w")), "./data");
         assert_eq!(
-            data_dir(&server_args(&strings(&["--data-dir", "/tmp/d"]), false)),
+            data_dir(&server_args(&strings(&["--data-dir", "/tmp/d"]), "w")),
             "/tmp/d"
         );
         assert_eq!(
-            data_dir(&server_args(&strings(&["--data-dir=/tmp/e"]), false)),
+            data_dir(&server_args(&strings(&["--data-dir=/tmp/e"]), "w")),
             "/tmp/e"
         );
     }

@@ -10,6 +10,8 @@ mod bench;
 mod demo;
 mod run;
 mod setup;
+mod size;
+mod widget;
 
 use std::process::ExitCode;
 
@@ -20,13 +22,20 @@ usage: cargo xtask <command>
 
 commands:
   setup   install what the build and tests need (wasm target, wasm-bindgen CLI
-          at the Cargo.lock version, Chromium and chromedriver, node)
+          at the Cargo.lock version, Chromium and chromedriver, node, brotli,
+          and `npm ci` in tests/: playwright-core, wasm-opt, terser)
   test    setup, then rustfmt, clippy (-D warnings, native and wasm32), a
           release wasm32 build of the core and its no-IO check, native tests,
-          and the core's wasm tests in node and in headless Chromium
-  demo    build the server and run it with the demo bot on 127.0.0.1:3000,
+          the core's wasm tests in node and in headless Chromium, the widget's
+          size check, and the end-to-end tests (tests/e2e: the real server
+          and Chromium)
+  demo    build the widget (release) into target/www and the server, and run
+          the server with the demo bot on 127.0.0.1:3000 serving target/www,
           data in ./data; flags after `--` go to the server
           (`cargo xtask demo -- --listen 127.0.0.1:4000`)
+  size    build the widget (release) and print the raw, gzip -9 and brotli
+          -q 11 bytes of the loader and of everything fetched to open the
+          chat; fails past 2 KB (loader) or 150 KB (total) brotli
   bench server
           build the server (profile `server`) and run the load generator
           against it on loopback: message creates per second with p50/p99
@@ -40,6 +49,7 @@ fn main() -> ExitCode {
         Some("setup") => setup_only(),
         Some("test") => test(),
         Some("demo") => demo::run(&args[1..]),
+        Some("size") => size::run(),
         Some("bench") => bench::run(&args[1..]),
         Some("help" | "-h" | "--help") | None => {
             print!("{HELP}");
@@ -87,11 +97,15 @@ fn run_tests(report: &mut Report) -> Result<(), String> {
         "-D",
         "warnings",
     ]))?;
-    report.step(Step::new("clippy (wasm32 core)").arg_list(&[
+    report.step(Step::new("clippy (wasm32)").arg_list(&[
         "cargo",
         "clippy",
         "-p",
         "ferrochat-core",
+        "-p",
+        "ferrochat-client",
+        "-p",
+        "ferrochat-widget",
         "--all-targets",
         "--locked",
         "--target",
@@ -138,6 +152,54 @@ fn run_tests(report: &mut Report) -> Result<(), String> {
             .env("WASM_BINDGEN_USE_BROWSER", "1")
             .env("CHROMEDRIVER", setup::CHROMEDRIVER)
             .counting("wasm32 Chromium"),
+    )?;
+    report.step(
+        Step::new("widget tests (headless Chromium)")
+            .arg_list(&[
+                "cargo",
+                "test",
+                "-p",
+                "ferrochat-widget",
+                "--locked",
+                "--target",
+                "wasm32-unknown-unknown",
+            ])
+            .env("WASM_BINDGEN_USE_BROWSER", "1")
+            .env("CHROMEDRIVER", setup::CHROMEDRIVER)
+            .counting("widget Chromium"),
+    )?;
+    let www = report.timed("build the widget (release)", || {
+        widget::build_widget(&root, true)
+    })?;
+    report.timed("widget size", || {
+        size::check(&root, &www, size::Gate::Loader)
+    })?;
+    let server = report.timed("build the server (profile server)", || {
+        demo::build_server(&root)
+    })?;
+    let absolute = |path: &std::path::Path| {
+        path.canonicalize()
+            .map(|path| path.display().to_string())
+            .map_err(|error| format!("cannot find {}: {error}", path.display()))
+    };
+    let artifacts = demo::target_dir(&root).join("e2e");
+    std::fs::create_dir_all(&artifacts)
+        .map_err(|error| format!("cannot create {}: {error}", artifacts.display()))?;
+    report.step(
+        Step::new("end-to-end tests (Chromium)")
+            .arg_list(&[
+                "node",
+                "--test",
+                "--test-concurrency=1",
+                "--test-timeout=120000",
+                "--test-reporter=spec",
+                "tests/e2e/",
+            ])
+            .env("FERROCHAT_SERVER_BIN", &absolute(&server)?)
+            .env("FERROCHAT_WWW_DIR", &absolute(&www)?)
+            .env("FERROCHAT_E2E_ARTIFACTS", &absolute(&artifacts)?)
+            .env("CHROMIUM", setup::CHROMIUM)
+            .counting("end to end"),
     )?;
     Ok(())
 }

@@ -86,6 +86,28 @@ impl Counts {
         Some(counts)
     }
 
+    /// Parses one of node's test runner summary lines (`spec` reporter
+    /// `ℹ pass 3`, TAP `# fail 1`); each carries one of the counts.
+    pub(crate) fn parse_node_line(line: &str) -> Option<Counts> {
+        let rest = line
+            .trim()
+            .strip_prefix('ℹ')
+            .or_else(|| line.trim().strip_prefix('#'))?;
+        let mut words = rest.split_whitespace();
+        let (Some(label), Some(number), None) = (words.next(), words.next(), words.next()) else {
+            return None;
+        };
+        let number = number.parse::<u64>().ok()?;
+        let mut counts = Counts::default();
+        match label {
+            "pass" => counts.passed = number,
+            "fail" => counts.failed = number,
+            "skipped" | "todo" => counts.ignored = number,
+            _ => return None,
+        }
+        Some(counts)
+    }
+
     fn add(&mut self, other: Counts) {
         self.passed += other.passed;
         self.failed += other.failed;
@@ -196,7 +218,9 @@ fn run_streaming(step: &Step) -> Result<Counts, String> {
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             println!("{line}");
-            if let Some(found) = Counts::parse_line(&line) {
+            if let Some(found) =
+                Counts::parse_line(&line).or_else(|| Counts::parse_node_line(&line))
+            {
                 counts.add(found);
             }
         }
@@ -267,5 +291,36 @@ mod tests {
         let failing = "test result: FAILED. 3 passed; 2 failed; 0 ignored; 0 filtered out";
         assert_eq!(Counts::parse_line(failing).map(|c| c.failed), Some(2));
         assert_eq!(Counts::parse_line("running 3 tests"), None);
+    }
+
+    #[test]
+    fn reads_node_test_runner_summaries() {
+        let spec = [
+            "ℹ tests 5",
+            "ℹ pass 3",
+            "ℹ fail 1",
+            "ℹ skipped 1",
+            "ℹ duration_ms 12.5",
+        ];
+        let mut total = Counts::default();
+        for line in spec {
+            if let Some(found) = Counts::parse_node_line(line) {
+                total.add(found);
+            }
+        }
+        assert_eq!(
+            total,
+            Counts {
+                passed: 3,
+                failed: 1,
+                ignored: 1
+            }
+        );
+        assert_eq!(
+            Counts::parse_node_line("# pass 7").map(|c| c.passed),
+            Some(7)
+        );
+        assert_eq!(Counts::parse_node_line("# Subtest: pass 2 things"), None);
+        assert_eq!(Counts::parse_node_line("test result: ok. 1 passed"), None);
     }
 }

@@ -30,11 +30,19 @@ const IO_CRATES: &[&str] = &[
 ];
 
 pub(crate) fn all(report: &mut Report) -> Result<(), String> {
+    build_tools(report)?;
+    report.timed("Chromium and chromedriver", ensure_chromium)
+}
+
+/// What building the widget needs (`cargo xtask demo`, `size`): everything
+/// but the browser.
+pub(crate) fn build_tools(report: &mut Report) -> Result<(), String> {
     let root = crate::run::workspace_root();
     report.timed("wasm32 target", ensure_wasm_target)?;
     report.timed("wasm-bindgen CLI", || ensure_wasm_bindgen_cli(&root))?;
-    report.timed("Chromium and chromedriver", ensure_chromium)?;
     report.timed("node", ensure_node)?;
+    report.timed("brotli", ensure_brotli)?;
+    report.timed("npm tools (tests/)", || ensure_npm_tools(&root))?;
     Ok(())
 }
 
@@ -116,6 +124,40 @@ fn ensure_node() -> Result<(), String> {
     }
     println!("installing Debian's nodejs and npm");
     apt_install(&["nodejs", "npm"])
+}
+
+fn ensure_brotli() -> Result<(), String> {
+    if let Some(version) = output_of("brotli", &["--version"]) {
+        println!("{} is installed", version.trim());
+        return Ok(());
+    }
+    println!("installing Debian's brotli");
+    apt_install(&["brotli"])
+}
+
+/// `npm ci` in `tests/` (Playwright's core, binaryen's wasm-opt, terser, at
+/// the versions in its lockfile), only when `node_modules` is missing or was
+/// installed from another lockfile.
+fn ensure_npm_tools(root: &Path) -> Result<(), String> {
+    let tests = root.join("tests");
+    let lock = std::fs::read(tests.join("package-lock.json"))
+        .map_err(|error| format!("cannot read tests/package-lock.json: {error}"))?;
+    let stamp = tests.join("node_modules").join(".ferrochat-lock");
+    if std::fs::read(&stamp).is_ok_and(|installed| installed == lock) {
+        println!("tests/node_modules matches tests/package-lock.json");
+        return Ok(());
+    }
+    if output_of("npm", &["--version"]).is_none() {
+        println!("installing Debian's npm");
+        apt_install(&["npm"])?;
+    }
+    let prefix = tests.display().to_string();
+    run_visible(
+        "npm",
+        &["ci", "--prefix", &prefix, "--no-audit", "--no-fund"],
+    )?;
+    std::fs::write(&stamp, lock)
+        .map_err(|error| format!("cannot write {}: {error}", stamp.display()))
 }
 
 fn apt_install(packages: &[&str]) -> Result<(), String> {

@@ -8,5 +8,6 @@ mod support;
 mod agent_api;
 mod cable;
 mod demo_bot;
+mod pages;
 mod public_api;
 mod webhooks;

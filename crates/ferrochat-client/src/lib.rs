@@ -1,0 +1,337 @@
+//! The browser side of ferrochat: runs the session engine
+//! (`ferrochat_core::session::Session`) with fetch (gloo-net), a WebSocket
+//! speaking ActionCable, timers and `localStorage`.
+//!
+//! This is the only crate that touches the browser's network and storage.
+//! The engine decides; [`Chat`] carries out its effects and feeds it what
+//! happened, then tells its owner that the state changed.
+
+use std::cell::{Ref, RefCell};
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
+
+use ferrochat_core::session::{
+    Config, Effect, HttpRequest, HttpResponse, Input, Method, Notice, Session, Stored, Timer,
+};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{AbortController, MessageEvent, WebSocket};
+
+/// How long an HTTP call may take before it counts as failed (and the
+/// engine retries it).
+const HTTP_TIMEOUT_MS: i32 = 15_000;
+
+/// A running chat session for one inbox.
+#[derive(Clone)]
+pub struct Chat {
+    inner: Rc<Inner>,
+}
+
+impl std::fmt::Debug for Chat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chat")
+            .field("base", &self.inner.base)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Inner {
+    /// The server's origin, without a trailing slash.
+    base: String,
+    storage_key: String,
+    session: RefCell<Session>,
+    socket: RefCell<Option<Socket>>,
+    timers: RefCell<HashMap<Timer, Pending>>,
+    on_change: Box<dyn Fn()>,
+    on_notice: Box<dyn Fn(&Notice)>,
+}
+
+/// An open WebSocket and the handlers that must live as long as it.
+struct Socket {
+    socket: WebSocket,
+    _on_open: Closure<dyn FnMut()>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_close: Closure<dyn FnMut()>,
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        self.socket.set_onopen(None);
+        self.socket.set_onmessage(None);
+        self.socket.set_onclose(None);
+        self.socket.set_onerror(None);
+        let _ = self.socket.close();
+    }
+}
+
+/// A started timer.
+struct Pending {
+    handle: i32,
+    _callback: Closure<dyn FnMut()>,
+}
+
+impl Chat {
+    /// Starts a session with the inbox `inbox` of the server at `base`:
+    /// restores what `localStorage` holds for it and runs the engine.
+    /// `on_change` runs after every change of the session's state;
+    /// `on_notice` for what the host page should hear about.
+    pub fn start(
+        base: &str,
+        inbox: &str,
+        on_change: impl Fn() + 'static,
+        on_notice: impl Fn(&Notice) + 'static,
+    ) -> Chat {
+        let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
+        let inner = Rc::new(Inner {
+            base: base.trim_end_matches('/').to_owned(),
+            storage_key: format!("ferrochat:{inbox}"),
+            session: RefCell::new(Session::new(Config {
+                inbox: inbox.to_owned(),
+                seed,
+            })),
+            socket: RefCell::new(None),
+            timers: RefCell::new(HashMap::new()),
+            on_change: Box::new(on_change),
+            on_notice: Box::new(on_notice),
+        });
+        let stored = load(&inner.storage_key);
+        feed(&inner, Input::Start { stored });
+        Chat { inner }
+    }
+
+    /// Feeds a visitor action.
+    pub fn input(&self, input: Input) {
+        feed(&self.inner, input);
+    }
+
+    /// The session, to render.
+    pub fn session(&self) -> Ref<'_, Session> {
+        self.inner.session.borrow()
+    }
+
+    /// Stops everything: the socket and the timers. The stored session
+    /// stays.
+    pub fn stop(&self) {
+        self.inner.socket.borrow_mut().take();
+        for (_, pending) in self.inner.timers.borrow_mut().drain() {
+            if let Some(window) = web_sys::window() {
+                window.clear_timeout_with_handle(pending.handle);
+            }
+        }
+    }
+}
+
+/// Runs one input through the engine and carries out its effects.
+fn feed(inner: &Rc<Inner>, input: Input) {
+    let now = js_sys::Date::now() as u64;
+    let effects = inner.session.borrow_mut().handle(input, now);
+    for effect in effects {
+        run(inner, effect);
+    }
+    (inner.on_change)();
+}
+
+fn run(inner: &Rc<Inner>, effect: Effect) {
+    match effect {
+        Effect::Http(request) => http(inner, request),
+        Effect::SocketOpen => open_socket(inner),
+        Effect::SocketSend(frame) => {
+            if let Some(socket) = inner.socket.borrow().as_ref() {
+                // A send on a closing socket is lost; the engine backfills
+                // after the reconnect its close leads to.
+                let _ = socket.socket.send_with_str(&frame);
+            }
+        }
+        Effect::SocketClose => {
+            inner.socket.borrow_mut().take();
+        }
+        Effect::Store(stored) => store(&inner.storage_key, stored.as_ref()),
+        Effect::StartTimer { timer, after_ms } => start_timer(inner, timer, after_ms),
+        Effect::StopTimer(timer) => {
+            if let Some(pending) = inner.timers.borrow_mut().remove(&timer)
+                && let Some(window) = web_sys::window()
+            {
+                window.clear_timeout_with_handle(pending.handle);
+            }
+        }
+        Effect::Notify(notice) => (inner.on_notice)(&notice),
+    }
+}
+
+fn http(inner: &Rc<Inner>, request: HttpRequest) {
+    let weak = Rc::downgrade(inner);
+    let url = format!("{}{}", inner.base, request.path);
+    wasm_bindgen_futures::spawn_local(async move {
+        let response = call(&url, request.method, request.body).await;
+        if let Some(inner) = weak.upgrade() {
+            feed(
+                &inner,
+                Input::Http {
+                    id: request.id,
+                    response,
+                },
+            );
+        }
+    });
+}
+
+/// One fetch, aborted after [`HTTP_TIMEOUT_MS`].
+async fn call(url: &str, method: Method, body: Option<String>) -> HttpResponse {
+    let controller = AbortController::new().ok();
+    let timeout = controller.as_ref().and_then(|controller| {
+        let controller = controller.clone();
+        let abort = Closure::once(move || controller.abort());
+        let handle = web_sys::window()?
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                abort.as_ref().unchecked_ref(),
+                HTTP_TIMEOUT_MS,
+            )
+            .ok()?;
+        Some((handle, abort))
+    });
+    let builder = match method {
+        Method::Get => gloo_net::http::Request::get(url),
+        Method::Post => gloo_net::http::Request::post(url),
+        Method::Patch => gloo_net::http::Request::patch(url),
+    }
+    .abort_signal(controller.as_ref().map(|c| c.signal()).as_ref());
+    let sent = match body {
+        Some(body) => match builder
+            .header("Content-Type", "application/json")
+            .body(body)
+        {
+            Ok(request) => request.send().await,
+            Err(error) => Err(error),
+        },
+        None => builder.send().await,
+    };
+    let response = match sent {
+        Ok(response) => match response.text().await {
+            Ok(body) => HttpResponse::Answered {
+                status: response.status(),
+                body,
+            },
+            Err(error) => HttpResponse::Failed {
+                error: error.to_string(),
+            },
+        },
+        Err(error) => HttpResponse::Failed {
+            error: error.to_string(),
+        },
+    };
+    if let Some((handle, _abort)) = timeout
+        && let Some(window) = web_sys::window()
+    {
+        window.clear_timeout_with_handle(handle);
+    }
+    response
+}
+
+fn open_socket(inner: &Rc<Inner>) {
+    // Dropping the old socket detaches its handlers before it closes, so
+    // its close never reaches the engine as this one's.
+    inner.socket.borrow_mut().take();
+    let url = format!(
+        "{}/cable",
+        inner
+            .base
+            .replacen("https://", "wss://", 1)
+            .replacen("http://", "ws://", 1)
+    );
+    let socket = match WebSocket::new_with_str(&url, ferrochat_core::cable::SUBPROTOCOL) {
+        Ok(socket) => socket,
+        Err(_) => {
+            // A URL the browser refuses: the engine's reconnect backoff
+            // handles it like a closed socket, after this effect batch.
+            let weak = Rc::downgrade(inner);
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Some(inner) = weak.upgrade() {
+                    feed(&inner, Input::SocketClosed);
+                }
+            });
+            return;
+        }
+    };
+    let on_open = handler(inner, || Input::SocketOpened);
+    let weak = Rc::downgrade(inner);
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        if let (Some(inner), Some(text)) = (weak.upgrade(), event.data().as_string()) {
+            feed(&inner, Input::SocketFrame(text));
+        }
+    });
+    let on_close = handler(inner, || Input::SocketClosed);
+    socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+    *inner.socket.borrow_mut() = Some(Socket {
+        socket,
+        _on_open: on_open,
+        _on_message: on_message,
+        _on_close: on_close,
+    });
+}
+
+/// A socket handler that feeds `input()` to the engine.
+fn handler(inner: &Rc<Inner>, input: fn() -> Input) -> Closure<dyn FnMut()> {
+    let weak: Weak<Inner> = Rc::downgrade(inner);
+    Closure::<dyn FnMut()>::new(move || {
+        if let Some(inner) = weak.upgrade() {
+            feed(&inner, input());
+        }
+    })
+}
+
+fn start_timer(inner: &Rc<Inner>, timer: Timer, after_ms: u64) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let weak = Rc::downgrade(inner);
+    let callback = Closure::<dyn FnMut()>::new(move || {
+        if let Some(inner) = weak.upgrade() {
+            inner.timers.borrow_mut().remove(&timer);
+            feed(&inner, Input::Timer(timer));
+        }
+    });
+    let after = i32::try_from(after_ms).unwrap_or(i32::MAX);
+    let Ok(handle) = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+        callback.as_ref().unchecked_ref(),
+        after,
+    ) else {
+        return;
+    };
+    let previous = inner.timers.borrow_mut().insert(
+        timer,
+        Pending {
+            handle,
+            _callback: callback,
+        },
+    );
+    if let Some(previous) = previous {
+        window.clear_timeout_with_handle(previous.handle);
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    // Storage can be missing or refused (a sandboxed frame, a privacy mode):
+    // the session still works, it just does not survive a reload.
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn load(key: &str) -> Option<Stored> {
+    let text = storage()?.get_item(key).ok()??;
+    serde_json::from_str(&text).ok()
+}
+
+fn store(key: &str, stored: Option<&Stored>) {
+    let Some(storage) = storage() else {
+        return;
+    };
+    match stored.and_then(|stored| serde_json::to_string(stored).ok()) {
+        Some(text) => {
+            let _ = storage.set_item(key, &text);
+        }
+        None => {
+            let _ = storage.remove_item(key);
+        }
+    }
+}

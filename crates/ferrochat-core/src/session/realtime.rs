@@ -1,0 +1,222 @@
+//! The `/cable` side: subscribing, liveness, reconnects, and the RoomChannel
+//! events; and the timers.
+
+use super::wire::backoff_ms;
+use super::{Connection, Effect, Phase, Session, Timer};
+use crate::cable::{
+    ClientCommand, ConversationEvent, Event, PRESENCE_INTERVAL_SECS, RoomIdentifier,
+    STALE_AFTER_SECS, ServerFrame, TypingEvent,
+};
+use crate::chatwoot::{Message, SenderType};
+
+/// An agent's typing bubble goes away after this long without news, as in
+/// Chatwoot's widget.
+const AGENT_TYPING_MS: u64 = 30_000;
+
+impl Session {
+    /// Opens the socket. The stale timer runs from here, so a connection that
+    /// never opens (nor fails) is retried like one that went quiet.
+    pub(super) fn open_socket(&mut self) {
+        if self.pubsub_token.is_none() {
+            return;
+        }
+        self.emit(Effect::SocketOpen);
+        self.socket_open = true;
+        self.connection = Connection::Connecting;
+        self.start_timer(Timer::Stale, STALE_AFTER_SECS * 1000);
+    }
+
+    /// Closes the socket on purpose: no reconnect.
+    pub(super) fn close_socket(&mut self) {
+        if self.socket_open {
+            self.emit(Effect::SocketClose);
+            self.socket_open = false;
+        }
+        self.stop_timer(Timer::Stale);
+        self.stop_timer(Timer::Presence);
+        self.stop_timer(Timer::Reconnect);
+        self.connection = Connection::Offline;
+    }
+
+    /// The socket is gone without being asked to: try again after a backoff.
+    fn socket_lost(&mut self) {
+        self.socket_open = false;
+        self.stop_timer(Timer::Stale);
+        self.stop_timer(Timer::Presence);
+        self.connection = Connection::Offline;
+        let after_ms = backoff_ms(self.reconnects);
+        self.reconnects = self.reconnects.saturating_add(1);
+        self.start_timer(Timer::Reconnect, after_ms);
+    }
+
+    pub(super) fn socket_opened(&mut self) {
+        if self.socket_open {
+            self.start_timer(Timer::Stale, STALE_AFTER_SECS * 1000);
+        }
+    }
+
+    pub(super) fn socket_closed(&mut self) {
+        // A close the engine asked for (or of a socket it no longer uses)
+        // is no news.
+        if self.socket_open {
+            self.socket_lost();
+        }
+    }
+
+    pub(super) fn frame(&mut self, text: &str) {
+        if !self.socket_open {
+            return;
+        }
+        // A frame that does not parse is dropped: the connection is alive,
+        // and the next ping keeps it so.
+        let frame = serde_json::from_str(text).and_then(serde_json::from_value::<ServerFrame>);
+        let Ok(frame) = frame else {
+            return;
+        };
+        self.start_timer(Timer::Stale, STALE_AFTER_SECS * 1000);
+        match frame {
+            ServerFrame::Welcome => self.subscribe(),
+            ServerFrame::ConfirmSubscription { identifier } if self.is_ours(&identifier) => {
+                self.connection = Connection::Live;
+                self.reconnects = 0;
+                self.fresh_contact = false;
+                self.start_timer(Timer::Presence, PRESENCE_INTERVAL_SECS * 1000);
+                self.backfill();
+            }
+            ServerFrame::RejectSubscription { identifier } if self.is_ours(&identifier) => {
+                if self.fresh_contact {
+                    // A contact made a moment ago is refused: making
+                    // another would only loop. Chat goes on without realtime.
+                    self.close_socket();
+                    self.notify(super::Notice::Error(
+                        "the chat server refused the live connection".to_owned(),
+                    ));
+                } else {
+                    self.credentials_dead();
+                }
+            }
+            ServerFrame::Disconnect { reconnect, .. } => {
+                if reconnect {
+                    self.emit(Effect::SocketClose);
+                    self.socket_lost();
+                } else {
+                    self.close_socket();
+                }
+            }
+            ServerFrame::Message {
+                identifier,
+                message,
+            } if self.is_ours(&identifier) => {
+                // An event whose data does not fit its name is dropped: one
+                // odd event must not stop the others.
+                if let Ok(event) = message.into_event() {
+                    self.event(event);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn is_ours(&self, identifier: &str) -> bool {
+        self.identifier.as_deref() == Some(identifier)
+    }
+
+    fn subscribe(&mut self) {
+        let Some(token) = &self.pubsub_token else {
+            return;
+        };
+        let identifier = RoomIdentifier::contact(token.clone()).to_identifier();
+        self.identifier = Some(identifier.clone());
+        self.send_command(&ClientCommand::Subscribe { identifier });
+    }
+
+    fn send_command(&mut self, command: &ClientCommand) {
+        if let Ok(text) = serde_json::to_string(command) {
+            self.emit(Effect::SocketSend(text));
+        }
+    }
+
+    fn event(&mut self, event: Event) {
+        match event {
+            Event::MessageCreated(message) => self.arrived(vec![message], true),
+            Event::MessageUpdated(message) => self.updated(message),
+            Event::ConversationCreated(conversation)
+            | Event::ConversationUpdated(conversation)
+            | Event::ConversationStatusChanged(conversation) => {
+                self.conversation_event(conversation)
+            }
+            Event::TypingOn(typing) if self.is_agent_typing(&typing) => {
+                self.agent_typing = true;
+                self.start_timer(Timer::AgentTyping, AGENT_TYPING_MS);
+            }
+            Event::TypingOff(typing) if self.agent_typing && self.is_agent_typing(&typing) => {
+                self.agent_typing = false;
+                self.stop_timer(Timer::AgentTyping);
+            }
+            _ => {}
+        }
+    }
+
+    /// Typing in this conversation by someone the visitor should see type.
+    fn is_agent_typing(&self, typing: &TypingEvent) -> bool {
+        !typing.is_private
+            && Some(typing.conversation.id) == self.conversation
+            && typing.user.kind != SenderType::Contact
+    }
+
+    fn updated(&mut self, message: Message) {
+        if Some(message.conversation_id) != self.conversation {
+            return;
+        }
+        if !message.is_visible_to_contact() {
+            self.remove_message(message.id);
+            return;
+        }
+        if let Some(shown) = self.message_mut(message.id) {
+            *shown = message;
+        }
+    }
+
+    fn conversation_event(&mut self, conversation: ConversationEvent) {
+        if Some(conversation.id) == self.conversation {
+            self.status = Some(conversation.status);
+        }
+    }
+
+    pub(super) fn timer(&mut self, timer: Timer) {
+        match timer {
+            Timer::Retry => {
+                if matches!(self.phase, Phase::Failed { .. }) {
+                    self.begin_bootstrap();
+                } else {
+                    self.outbox_retry();
+                    self.profile_retry();
+                }
+            }
+            Timer::Reconnect => {
+                if !self.socket_open && self.phase == Phase::Ready {
+                    self.open_socket();
+                }
+            }
+            Timer::Stale => {
+                if self.socket_open {
+                    self.emit(Effect::SocketClose);
+                    self.socket_lost();
+                }
+            }
+            Timer::Presence => {
+                if self.connection == Connection::Live {
+                    if let Some(identifier) = self.identifier.clone() {
+                        self.send_command(&ClientCommand::update_presence(identifier));
+                    }
+                    self.start_timer(Timer::Presence, PRESENCE_INTERVAL_SECS * 1000);
+                    if self.backfill_due {
+                        self.backfill();
+                    }
+                }
+            }
+            Timer::AgentTyping => self.agent_typing = false,
+            Timer::VisitorTyping => self.typing_off(),
+        }
+    }
+}

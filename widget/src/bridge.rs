@@ -1,0 +1,264 @@
+//! The `postMessage` bridge to the host page's loader (`ferrochat.js`).
+//!
+//! Every message carries `ferrochat: 1` and a `type`. Messages go to the
+//! host's origin only (never `*`), and a message is read only when it comes
+//! from the parent window and that origin: anything else is ignored.
+
+use ferrochat_core::Map;
+use ferrochat_core::chatwoot::{ContactRequest, Message};
+use serde_json::{Value, json};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::MessageEvent;
+
+/// What the host page asks of the chat window (the SDK on
+/// `window.$ferrochat`).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Command {
+    Open,
+    Close,
+    SetUser {
+        identifier: String,
+        user: ContactRequest,
+    },
+    SetCustomAttributes(Map),
+    DeleteCustomAttribute(String),
+    SetConversationCustomAttributes(Map),
+    /// `"light"`, `"dark"` or `"auto"`.
+    SetColorScheme(String),
+    SetLocale(String),
+    Reset,
+}
+
+impl Command {
+    /// Reads a bridge message; `None` for anything that is not one, or not
+    /// shaped as its type says.
+    pub(crate) fn parse(mut message: Value) -> Option<Command> {
+        if message.get("ferrochat") != Some(&json!(1)) {
+            return None;
+        }
+        let text = |message: &Value, key: &str| Some(message.get(key)?.as_str()?.to_owned());
+        let map = |message: &mut Value, key: &str| match message.get_mut(key)?.take() {
+            Value::Object(map) => Some(map),
+            _ => None,
+        };
+        Some(match message.get("type")?.as_str()? {
+            "open" => Command::Open,
+            "close" => Command::Close,
+            "set-user" => Command::SetUser {
+                identifier: text(&message, "identifier")?,
+                user: serde_json::from_value(message.get_mut("user")?.take()).ok()?,
+            },
+            "set-custom-attributes" => {
+                Command::SetCustomAttributes(map(&mut message, "attributes")?)
+            }
+            "delete-custom-attribute" => Command::DeleteCustomAttribute(text(&message, "key")?),
+            "set-conversation-custom-attributes" => {
+                Command::SetConversationCustomAttributes(map(&mut message, "attributes")?)
+            }
+            "set-color-scheme" => Command::SetColorScheme(scheme(text(&message, "scheme")?)?),
+            "set-locale" => Command::SetLocale(text(&message, "locale")?),
+            // The embed's `window.ferrochatSettings`, sent once the app is ready.
+            "settings" => {
+                let settings = message.get("settings")?;
+                Command::SetColorScheme(
+                    text(settings, "darkMode")
+                        .and_then(scheme)
+                        .unwrap_or_else(|| "auto".into()),
+                )
+            }
+            "reset" => Command::Reset,
+            _ => return None,
+        })
+    }
+}
+
+/// A color scheme the app knows.
+fn scheme(scheme: String) -> Option<String> {
+    matches!(scheme.as_str(), "light" | "dark" | "auto").then_some(scheme)
+}
+
+/// The link to the host page; inert when the app runs on its own (no parent
+/// window, or no host origin to check against).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Bridge {
+    host_origin: Option<String>,
+}
+
+impl Bridge {
+    pub(crate) fn new(host_origin: Option<String>) -> Bridge {
+        let framed = web_sys::window()
+            .and_then(|window| {
+                window
+                    .parent()
+                    .ok()
+                    .flatten()
+                    .map(|parent| parent != window)
+            })
+            .unwrap_or(false);
+        Bridge {
+            host_origin: host_origin.filter(|origin| framed && !origin.is_empty()),
+        }
+    }
+
+    /// Whether a host page is listening (else the window is always open).
+    pub(crate) fn is_framed(&self) -> bool {
+        self.host_origin.is_some()
+    }
+
+    fn post(&self, kind: &str, fields: Value) {
+        let (Some(origin), Some(window)) = (&self.host_origin, web_sys::window()) else {
+            return;
+        };
+        let mut message = json!({ "ferrochat": 1, "type": kind });
+        if let (Some(message), Value::Object(fields)) = (message.as_object_mut(), fields) {
+            message.extend(fields);
+        }
+        let Ok(value) = js_sys::JSON::parse(&message.to_string()) else {
+            return;
+        };
+        if let Ok(Some(parent)) = window.parent() {
+            let _ = parent.post_message(&value, origin);
+        }
+    }
+
+    pub(crate) fn ready(&self) {
+        self.post("ready", Value::Null);
+    }
+
+    pub(crate) fn close(&self) {
+        self.post("close", Value::Null);
+    }
+
+    /// An agent's message, as its essentials (not the whole wire object:
+    /// serializing that would cost the wasm more than the rest of this
+    /// file).
+    pub(crate) fn message(&self, message: &Message) {
+        let sender = message
+            .sender
+            .as_ref()
+            .and_then(|sender| sender.display_name());
+        self.post(
+            "message",
+            json!({ "message": {
+                "id": message.id.0,
+                "content": message.content,
+                "message_type": message.message_type.code(),
+                "content_type": message.kind.content_type(),
+                "created_at": message.created_at,
+                "conversation_id": message.conversation_id.0,
+                "sender": sender.map(|name| json!({ "name": name })),
+            }}),
+        );
+    }
+
+    pub(crate) fn unread(&self, count: u32) {
+        self.post("unread", json!({ "count": count }));
+    }
+
+    pub(crate) fn error(&self, error: &str) {
+        self.post("error", json!({ "error": error }));
+    }
+
+    /// Calls `on_command` for each message from the host page until the
+    /// returned listener is dropped.
+    pub(crate) fn listen(&self, on_command: impl Fn(Command) + 'static) -> Option<Listener> {
+        let origin = self.host_origin.clone()?;
+        let window = web_sys::window()?;
+        let parent = window.parent().ok().flatten()?;
+        let callback = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            // By identity: a cross-origin parent is not `instanceof Window`
+            // from here, so a cast would refuse the real one.
+            let from_parent = event
+                .source()
+                .is_some_and(|source| js_sys::Object::is(source.as_ref(), parent.as_ref()));
+            if !from_parent || event.origin() != origin {
+                return;
+            }
+            let Some(text) = js_sys::JSON::stringify(&event.data())
+                .ok()
+                .and_then(|text| text.as_string())
+            else {
+                return;
+            };
+            if let Some(command) = serde_json::from_str(&text).ok().and_then(Command::parse) {
+                on_command(command);
+            }
+        });
+        window
+            .add_event_listener_with_callback("message", callback.as_ref().unchecked_ref())
+            .ok()?;
+        Some(Listener { window, callback })
+    }
+}
+
+/// A `message` listener, removed when dropped.
+#[derive(Debug)]
+pub(crate) struct Listener {
+    window: web_sys::Window,
+    callback: Closure<dyn FnMut(MessageEvent)>,
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self
+            .window
+            .remove_event_listener_with_callback("message", self.callback.as_ref().unchecked_ref());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::Command;
+
+    #[test]
+    fn reads_only_bridge_messages() {
+        assert_eq!(
+            Command::parse(json!({"ferrochat": 1, "type": "open"})),
+            Some(Command::Open)
+        );
+        assert_eq!(Command::parse(json!({"type": "open"})), None);
+        assert_eq!(
+            Command::parse(json!({"ferrochat": 2, "type": "open"})),
+            None
+        );
+        assert_eq!(Command::parse(json!("open")), None);
+        assert_eq!(
+            Command::parse(json!({"ferrochat": 1, "type": "format-disk"})),
+            None
+        );
+    }
+
+    #[test]
+    fn reads_the_sdk_calls_with_their_arguments() {
+        let Some(Command::SetUser { identifier, user }) = Command::parse(json!({
+            "ferrochat": 1, "type": "set-user", "identifier": "user-42",
+            "user": {"name": "Ada", "email": "ada@example.com", "identifier_hash": "ab12"}
+        })) else {
+            panic!("not a set-user");
+        };
+        assert_eq!(identifier, "user-42");
+        assert_eq!(user.name.as_deref(), Some("Ada"));
+        assert_eq!(user.identifier_hash.as_deref(), Some("ab12"));
+        assert!(matches!(
+            Command::parse(json!({"ferrochat": 1, "type": "set-custom-attributes", "attributes": {"plan": "pro"}})),
+            Some(Command::SetCustomAttributes(map)) if map.get("plan") == Some(&json!("pro"))
+        ));
+        assert_eq!(
+            Command::parse(
+                json!({"ferrochat": 1, "type": "set-custom-attributes", "attributes": "pro"})
+            ),
+            None,
+            "a wrongly shaped call is ignored"
+        );
+        assert_eq!(
+            Command::parse(
+                json!({"ferrochat": 1, "type": "settings", "settings": {"darkMode": "dark"}})
+            ),
+            Some(Command::SetColorScheme("dark".into()))
+        );
+    }
+}

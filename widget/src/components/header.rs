@@ -1,0 +1,36 @@
+//! The window's header: the inbox's name, the connection, close.
+
+use ferrochat_core::session::Connection;
+use yew::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Properties)]
+pub(crate) struct HeaderProps {
+    pub title: AttrValue,
+    pub connection: Connection,
+    /// `None` when there is no host page to close to.
+    pub on_close: Option<Callback<()>>,
+}
+
+#[component]
+pub(crate) fn Header(props: &HeaderProps) -> Html {
+    let (state, label) = match props.connection {
+        Connection::Live => ("live", "Online"),
+        Connection::Connecting => ("connecting", "Connecting…"),
+        Connection::Offline => ("offline", "Offline"),
+    };
+    html! {
+        <header class="fc-header">
+            <div class="fc-header__text">
+                <h1 class="fc-header__title">{ props.title.clone() }</h1>
+                <span class={classes!("fc-status", format!("fc-status--{state}"))}>{ label }</span>
+            </div>
+            if let Some(on_close) = props.on_close.clone() {
+                <button type="button" class="fc-close" aria-label="Close chat" onclick={on_close.reform(|_| ())}>
+                    <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+                        <path d="M6 6l12 12M18 6L6 18" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
+                    </svg>
+                </button>
+            }
+        </header>
+    }
+}

@@ -1,0 +1,52 @@
+//! The chat window: a Yew app mounted in the widget's iframe
+//! (`{base}/widget?inbox=…`), driven by `ferrochat_client::Chat`.
+//!
+//! The host page talks to it only through `postMessage` ([`bridge`]); the
+//! view renders the session's state, failures included.
+
+mod app;
+mod bridge;
+mod components;
+
+use wasm_bindgen::prelude::wasm_bindgen;
+
+pub use app::{App, AppProps};
+
+// The components' tests click real buttons in a real DOM.
+#[cfg(test)]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+/// Mounts the app when the module loads, with the inbox and the host
+/// page's origin from the iframe's query string.
+#[wasm_bindgen(start)]
+pub fn start() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location = window.location();
+    let base = location.origin().unwrap_or_default();
+    let query = location.search().unwrap_or_default();
+    let params = web_sys::UrlSearchParams::new_with_str(&query).ok();
+    let param = |name: &str| params.as_ref().and_then(|params| params.get(name));
+    let Some(inbox) = param("inbox").filter(|inbox| !inbox.is_empty()) else {
+        return;
+    };
+    let Some(document) = window.document() else {
+        return;
+    };
+    let Some(root) = document
+        .get_element_by_id("ferrochat")
+        .or_else(|| document.body().map(Into::into))
+    else {
+        return;
+    };
+    yew::Renderer::<App>::with_root_and_props(
+        root,
+        AppProps {
+            base: base.into(),
+            inbox: inbox.into(),
+            host_origin: param("origin").map(Into::into),
+        },
+    )
+    .render();
+}
