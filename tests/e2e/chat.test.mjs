@@ -130,13 +130,10 @@ test('a visitor chats with the bot and an agent, and finds the conversation afte
 
   assert.deepEqual(problems, []);
 
-  // A reload finds the same conversation. Not yet: Chromium denies
-  // localStorage to a third-party iframe when third-party cookies are
-  // blocked (as in this context, and in incognito windows), so the app
-  // starts a new contact; the session has to be kept through the host page.
-  await t.test('a reload finds the same conversation', {
-    todo: 'third-party iframe storage is denied; keep the session through the host page',
-  }, async () => {
+  // A reload finds the same conversation, though Chromium denies storage to
+  // the third-party iframe here (third-party cookies are blocked, as in an
+  // incognito window): the loader keeps the session in the host page.
+  await t.test('a reload finds the same conversation', async () => {
     await page.reload();
     await page.locator(SEL.bubble).click();
     await page.locator(SEL.frame).waitFor({ state: 'visible' });

@@ -66,6 +66,15 @@
     ready ? frame.contentWindow.postMessage(message, origin) : queue.push(message);
   }
 
+  function stored(value) {
+    try {
+      var storage = w.localStorage,
+        key = 'ferrochat:' + inbox;
+      if (value === undefined) return storage.getItem(key);
+      value ? storage.setItem(key, value) : storage.removeItem(key);
+    } catch (error) {}
+  }
+
   function showBadge() {
     badge.textContent = unread > 99 ? '99+' : unread;
     badge.hidden = isOpen || !(unread > 0);
@@ -76,8 +85,13 @@
     frame = d.createElement('iframe');
     frame.title = 'ferrochat';
     frame.hidden = true;
+    // The session is kept here, in the host page's storage, and handed to
+    // the app in the fragment (never sent to a server): a browser that
+    // denies storage to third-party frames would otherwise start a new
+    // visitor on every page.
     frame.src =
-      base + '/widget?inbox=' + encodeURIComponent(inbox) + '&origin=' + encodeURIComponent(location.origin);
+      base + '/widget?inbox=' + encodeURIComponent(inbox) + '&origin=' + encodeURIComponent(location.origin) +
+      '#' + encodeURIComponent(stored() || '');
     root.appendChild(frame);
   }
 
@@ -120,6 +134,7 @@
       [{ type: 'settings', settings: w.ferrochatSettings || {} }].concat(queue.splice(0)).forEach(post);
       emit('ready');
     } else if (type == 'close') hide();
+    else if (type == 'store') stored(typeof data.value == 'string' ? data.value : null);
     else if (type == 'message') emit('on-message', data.message);
     else if (type == 'unread') {
       unread = data.count;

@@ -21,6 +21,8 @@ pub struct AppProps {
     pub inbox: AttrValue,
     /// The host page's origin, which the bridge talks to.
     pub host_origin: Option<AttrValue>,
+    /// The session the host page kept (the iframe URL's fragment).
+    pub saved: Option<AttrValue>,
 }
 
 #[component]
@@ -30,19 +32,21 @@ pub fn App(props: &AppProps) -> Html {
         Bridge::new(origin.as_ref().map(ToString::to_string))
     });
     let chat = {
-        let bridge = bridge.clone();
-        let (base, inbox) = (props.base.clone(), props.inbox.clone());
+        let (notices, stores) = (bridge.clone(), bridge.clone());
+        let (base, inbox, saved) = (props.base.clone(), props.inbox.clone(), props.saved.clone());
         use_memo((), move |()| {
             Chat::start(
                 &base,
                 &inbox,
+                saved.as_deref(),
                 move || update.force_update(),
                 move |notice| match notice {
-                    Notice::Ready => bridge.ready(),
-                    Notice::Message(message) => bridge.message(message),
-                    Notice::Unread(count) => bridge.unread(*count),
-                    Notice::Error(error) => bridge.error(error),
+                    Notice::Ready => notices.ready(),
+                    Notice::Message(message) => notices.message(message),
+                    Notice::Unread(count) => notices.unread(*count),
+                    Notice::Error(error) => notices.error(error),
                 },
+                move |value| stores.store(value),
             )
         })
     };

@@ -152,6 +152,11 @@ impl Bridge {
         );
     }
 
+    /// What the host page keeps for the next page (`None`: forget it).
+    pub(crate) fn store(&self, value: Option<&str>) {
+        self.post("store", json!({ "value": value }));
+    }
+
     pub(crate) fn unread(&self, count: u32) {
         self.post("unread", json!({ "count": count }));
     }

@@ -46,6 +46,13 @@ pub fn start() {
             base: base.into(),
             inbox: inbox.into(),
             host_origin: param("origin").map(Into::into),
+            saved: location
+                .hash()
+                .ok()
+                .and_then(|hash| js_sys::decode_uri_component(hash.trim_start_matches('#')).ok())
+                .and_then(|saved| saved.as_string())
+                .filter(|saved| !saved.is_empty())
+                .map(Into::into),
         },
     )
     .render();

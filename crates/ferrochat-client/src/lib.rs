@@ -35,6 +35,9 @@ impl std::fmt::Debug for Chat {
     }
 }
 
+/// Hears what to keep across reloads (`None`: forget it).
+type OnStore = dyn Fn(Option<&str>);
+
 struct Inner {
     /// The server's origin, without a trailing slash.
     base: String,
@@ -44,6 +47,7 @@ struct Inner {
     timers: RefCell<HashMap<Timer, Pending>>,
     on_change: Box<dyn Fn()>,
     on_notice: Box<dyn Fn(&Notice)>,
+    on_store: Box<OnStore>,
 }
 
 /// An open WebSocket and the handlers that must live as long as it.
@@ -72,14 +76,18 @@ struct Pending {
 
 impl Chat {
     /// Starts a session with the inbox `inbox` of the server at `base`:
-    /// restores what `localStorage` holds for it and runs the engine.
-    /// `on_change` runs after every change of the session's state;
-    /// `on_notice` for what the host page should hear about.
+    /// restores what `localStorage` holds for it (else `saved`, the JSON a
+    /// previous `on_store` was given, when this frame's storage is empty or
+    /// denied) and runs the engine. `on_change` runs after every change of
+    /// the session's state; `on_notice` for what the host page should hear
+    /// about; `on_store` with what to keep across reloads (`None`: forget).
     pub fn start(
         base: &str,
         inbox: &str,
+        saved: Option<&str>,
         on_change: impl Fn() + 'static,
         on_notice: impl Fn(&Notice) + 'static,
+        on_store: impl Fn(Option<&str>) + 'static,
     ) -> Chat {
         let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
         let inner = Rc::new(Inner {
@@ -93,8 +101,10 @@ impl Chat {
             timers: RefCell::new(HashMap::new()),
             on_change: Box::new(on_change),
             on_notice: Box::new(on_notice),
+            on_store: Box::new(on_store),
         });
-        let stored = load(&inner.storage_key);
+        let stored = load(&inner.storage_key)
+            .or_else(|| saved.and_then(|saved| serde_json::from_str(saved).ok()));
         feed(&inner, Input::Start { stored });
         Chat { inner }
     }
@@ -145,7 +155,11 @@ fn run(inner: &Rc<Inner>, effect: Effect) {
         Effect::SocketClose => {
             inner.socket.borrow_mut().take();
         }
-        Effect::Store(stored) => store(&inner.storage_key, stored.as_ref()),
+        Effect::Store(stored) => {
+            let text = stored.and_then(|stored| serde_json::to_string(&stored).ok());
+            store(&inner.storage_key, text.as_deref());
+            (inner.on_store)(text.as_deref());
+        }
         Effect::StartTimer { timer, after_ms } => start_timer(inner, timer, after_ms),
         Effect::StopTimer(timer) => {
             if let Some(pending) = inner.timers.borrow_mut().remove(&timer)
@@ -322,13 +336,13 @@ fn load(key: &str) -> Option<Stored> {
     serde_json::from_str(&text).ok()
 }
 
-fn store(key: &str, stored: Option<&Stored>) {
+fn store(key: &str, text: Option<&str>) {
     let Some(storage) = storage() else {
         return;
     };
-    match stored.and_then(|stored| serde_json::to_string(stored).ok()) {
+    match text {
         Some(text) => {
-            let _ = storage.set_item(key, &text);
+            let _ = storage.set_item(key, text);
         }
         None => {
             let _ = storage.remove_item(key);
