@@ -27,8 +27,9 @@ commands:
   test    setup, then rustfmt, clippy (-D warnings, native and wasm32), a
           release wasm32 build of the core and its no-IO check, native tests,
           the core's wasm tests in node and in headless Chromium, the widget's
-          size check, and the end-to-end tests (tests/e2e: the real server
-          and Chromium)
+          component tests in headless Chromium, its size report (fails past
+          the loader's budget), and the end-to-end tests (tests/e2e: the real
+          server and Chromium)
   demo    build the widget (release) into target/www and the server, and run
           the server with the demo bot on 127.0.0.1:3000 serving target/www,
           data in ./data; flags after `--` go to the server

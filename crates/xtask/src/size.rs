@@ -173,7 +173,7 @@ fn print_contributors(wasm: &Path) {
     let mut largest = functions.clone();
     largest.sort_by_key(|function| std::cmp::Reverse(function.1));
     println!("largest functions:");
-    for (name, size) in largest.iter().take(60) {
+    for (name, size) in largest.iter().take(12) {
         let short: String = name.chars().take(100).collect();
         println!("  {size:>8} B  {short}");
     }
