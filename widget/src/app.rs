@@ -11,7 +11,7 @@ use yew::prelude::*;
 
 use crate::bridge::{Bridge, Command};
 use crate::components::composer::Composer;
-use crate::components::header::Header;
+use crate::components::header::{HeaderProps, header};
 use crate::components::message_list::MessageList;
 
 #[derive(Clone, Debug, PartialEq, Properties)]
@@ -113,7 +113,7 @@ pub fn App(props: &AppProps) -> Html {
     let entries = Rc::new(session.entries().to_vec());
     html! {
         <div class={classes!("fc-app", format!("fc-app--{}", *scheme))}>
-            <Header {title} connection={session.connection()} {on_close} />
+            { header(&HeaderProps { title, connection: session.connection(), on_close }) }
             if let Some(error) = failure {
                 <div class="fc-error" role="alert">
                     <span>{ format!("Can't reach the chat: {error}") }</span>

@@ -7,7 +7,6 @@
 //! happened, then tells its owner that the state changed.
 
 use std::cell::{Ref, RefCell};
-use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use ferrochat_core::session::{
@@ -44,7 +43,9 @@ struct Inner {
     storage_key: String,
     session: RefCell<Session>,
     socket: RefCell<Option<Socket>>,
-    timers: RefCell<HashMap<Timer, Pending>>,
+    /// The running timers: a handful at most, so a list (a map type would
+    /// cost the wasm its own copy of the map's code).
+    timers: RefCell<Vec<(Timer, Pending)>>,
     on_change: Box<dyn Fn()>,
     on_notice: Box<dyn Fn(&Notice)>,
     on_store: Box<OnStore>,
@@ -98,13 +99,12 @@ impl Chat {
                 seed,
             })),
             socket: RefCell::new(None),
-            timers: RefCell::new(HashMap::new()),
+            timers: RefCell::new(Vec::new()),
             on_change: Box::new(on_change),
             on_notice: Box::new(on_notice),
             on_store: Box::new(on_store),
         });
-        let stored = load(&inner.storage_key)
-            .or_else(|| saved.and_then(|saved| serde_json::from_str(saved).ok()));
+        let stored = load(&inner.storage_key).or_else(|| saved.and_then(Stored::parse));
         feed(&inner, Input::Start { stored });
         Chat { inner }
     }
@@ -123,7 +123,7 @@ impl Chat {
     /// stays.
     pub fn stop(&self) {
         self.inner.socket.borrow_mut().take();
-        for (_, pending) in self.inner.timers.borrow_mut().drain() {
+        for (_, pending) in self.inner.timers.borrow_mut().drain(..) {
             if let Some(window) = web_sys::window() {
                 window.clear_timeout_with_handle(pending.handle);
             }
@@ -162,7 +162,7 @@ fn run(inner: &Rc<Inner>, effect: Effect) {
         }
         Effect::StartTimer { timer, after_ms } => start_timer(inner, timer, after_ms),
         Effect::StopTimer(timer) => {
-            if let Some(pending) = inner.timers.borrow_mut().remove(&timer)
+            if let Some(pending) = take_timer(&inner.timers, timer)
                 && let Some(window) = web_sys::window()
             {
                 window.clear_timeout_with_handle(pending.handle);
@@ -302,7 +302,7 @@ fn start_timer(inner: &Rc<Inner>, timer: Timer, after_ms: u64) {
     let weak = Rc::downgrade(inner);
     let callback = Closure::<dyn FnMut()>::new(move || {
         if let Some(inner) = weak.upgrade() {
-            inner.timers.borrow_mut().remove(&timer);
+            take_timer(&inner.timers, timer);
             feed(&inner, Input::Timer(timer));
         }
     });
@@ -313,16 +313,23 @@ fn start_timer(inner: &Rc<Inner>, timer: Timer, after_ms: u64) {
     ) else {
         return;
     };
-    let previous = inner.timers.borrow_mut().insert(
+    if let Some(previous) = take_timer(&inner.timers, timer) {
+        window.clear_timeout_with_handle(previous.handle);
+    }
+    inner.timers.borrow_mut().push((
         timer,
         Pending {
             handle,
             _callback: callback,
         },
-    );
-    if let Some(previous) = previous {
-        window.clear_timeout_with_handle(previous.handle);
-    }
+    ));
+}
+
+/// Takes `timer` out of the running ones.
+fn take_timer(timers: &RefCell<Vec<(Timer, Pending)>>, timer: Timer) -> Option<Pending> {
+    let mut timers = timers.borrow_mut();
+    let at = timers.iter().position(|(running, _)| *running == timer)?;
+    Some(timers.swap_remove(at).1)
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -332,8 +339,7 @@ fn storage() -> Option<web_sys::Storage> {
 }
 
 fn load(key: &str) -> Option<Stored> {
-    let text = storage()?.get_item(key).ok()??;
-    serde_json::from_str(&text).ok()
+    Stored::parse(&storage()?.get_item(key).ok()??)
 }
 
 fn store(key: &str, text: Option<&str>) {

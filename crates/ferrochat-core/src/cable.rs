@@ -6,14 +6,12 @@
 //! exactly as received; it is kept as a `String` and never rebuilt from a
 //! parsed form.
 
-use std::collections::BTreeMap;
-
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use crate::chatwoot::{Availability, ConversationId, ConversationStatus, Message, Sender};
-use crate::wire::{Map, wire_enum};
+use crate::wire::{Fields, FromJson, Map, deserialize_from_json, wire_enum};
 
 /// The WebSocket subprotocol.
 pub const SUBPROTOCOL: &str = "actioncable-v1-json";
@@ -207,7 +205,7 @@ impl<'de> Deserialize<'de> for ServerFrame {
                         let message = map.remove("message").unwrap_or_default();
                         ServerFrame::Message {
                             identifier,
-                            message: serde_json::from_value(message).map_err(D::Error::custom)?,
+                            message: CableMessage::from_json(message).map_err(D::Error::custom)?,
                         }
                     }
                     _ => ServerFrame::Other(map),
@@ -240,7 +238,7 @@ wire_enum! {
 /// The `{event, data}` envelope of a broadcast. `data` stays JSON until
 /// [`CableMessage::into_event`] types it, so a frame whose data does not fit
 /// its event is still read, and its failure is the event's alone.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CableMessage {
     pub event: EventName,
     pub data: Value,
@@ -270,19 +268,19 @@ impl CableMessage {
     /// Types the event's data, moving it rather than copying: this runs for
     /// every realtime event a widget receives.
     pub fn into_event(self) -> Result<Event, serde_json::Error> {
-        use serde_json::from_value;
+        fn typed<T: FromJson>(data: Value) -> Result<T, serde_json::Error> {
+            T::from_json(data).map_err(serde_json::Error::custom)
+        }
         let data = self.data;
         Ok(match self.event {
-            EventName::MessageCreated => Event::MessageCreated(from_value(data)?),
-            EventName::MessageUpdated => Event::MessageUpdated(from_value(data)?),
-            EventName::ConversationCreated => Event::ConversationCreated(from_value(data)?),
-            EventName::ConversationUpdated => Event::ConversationUpdated(from_value(data)?),
-            EventName::ConversationStatusChanged => {
-                Event::ConversationStatusChanged(from_value(data)?)
-            }
-            EventName::ConversationTypingOn => Event::TypingOn(from_value(data)?),
-            EventName::ConversationTypingOff => Event::TypingOff(from_value(data)?),
-            EventName::PresenceUpdate => Event::PresenceUpdate(from_value(data)?),
+            EventName::MessageCreated => Event::MessageCreated(typed(data)?),
+            EventName::MessageUpdated => Event::MessageUpdated(typed(data)?),
+            EventName::ConversationCreated => Event::ConversationCreated(typed(data)?),
+            EventName::ConversationUpdated => Event::ConversationUpdated(typed(data)?),
+            EventName::ConversationStatusChanged => Event::ConversationStatusChanged(typed(data)?),
+            EventName::ConversationTypingOn => Event::TypingOn(typed(data)?),
+            EventName::ConversationTypingOff => Event::TypingOff(typed(data)?),
+            EventName::PresenceUpdate => Event::PresenceUpdate(typed(data)?),
             event => Event::Other { event, data },
         })
     }
@@ -290,7 +288,7 @@ impl CableMessage {
 
 /// A conversation as realtime events carry it (Chatwoot's push data: `meta`,
 /// `unread_count`, timestamps… are in `extra`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ConversationEvent {
     /// The display id.
     pub id: ConversationId,
@@ -304,7 +302,7 @@ pub struct ConversationEvent {
 }
 
 /// `conversation.typing_on` / `typing_off`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TypingEvent {
     pub conversation: ConversationEvent,
     /// Who is typing.
@@ -317,12 +315,76 @@ pub struct TypingEvent {
 }
 
 /// `presence.update`: agents' availability by id.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PresenceEvent {
     pub account_id: u64,
-    pub users: BTreeMap<String, Availability>,
+    /// User id → availability, as sent; read through
+    /// [`PresenceEvent::availability`]. Kept as JSON so that the widget's
+    /// wasm carries one map type, not two.
+    pub users: Map,
     #[serde(flatten)]
     pub extra: Map,
+}
+
+impl PresenceEvent {
+    /// One user's availability; `None` for a user not listed or a value
+    /// that is not one of Chatwoot's.
+    pub fn availability(&self, user_id: &str) -> Option<Availability> {
+        Availability::from_json(self.users.get(user_id)?.clone()).ok()
+    }
+}
+
+// ------------------------------------------------------------- reading
+//
+// By hand, as the public API's types are (see `crate::wire::FromJson`):
+// every realtime event a widget receives goes through these.
+
+deserialize_from_json!(CableMessage, ConversationEvent, TypingEvent, PresenceEvent);
+
+impl FromJson for CableMessage {
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut fields = Fields::of(value, "struct CableMessage")?;
+        Ok(CableMessage {
+            event: fields.required("event")?,
+            data: fields.required("data")?,
+        })
+    }
+}
+
+impl FromJson for ConversationEvent {
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut fields = Fields::of(value, "struct ConversationEvent")?;
+        Ok(ConversationEvent {
+            id: fields.required("id")?,
+            inbox_id: fields.required("inbox_id")?,
+            status: fields.required("status")?,
+            messages: fields.or_default("messages")?,
+            extra: fields.rest(),
+        })
+    }
+}
+
+impl FromJson for TypingEvent {
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut fields = Fields::of(value, "struct TypingEvent")?;
+        Ok(TypingEvent {
+            conversation: fields.required("conversation")?,
+            user: fields.required("user")?,
+            is_private: fields.or_default("is_private")?,
+            extra: fields.rest(),
+        })
+    }
+}
+
+impl FromJson for PresenceEvent {
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut fields = Fields::of(value, "struct PresenceEvent")?;
+        Ok(PresenceEvent {
+            account_id: fields.required("account_id")?,
+            users: fields.required("users")?,
+            extra: fields.rest(),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::content::{Content, CsatDisplayType, CsatSubmitted, SubmittedValue};
 use crate::validate::ValidationError;
-use crate::wire::{Field, Map, wire_enum};
+use crate::wire::{Field, Fields, FromJson, Map, deserialize_from_json, wire_enum};
 
 /// A message's id (the database id).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -26,7 +26,7 @@ pub struct MessageId(pub u64);
 pub struct ConversationId(pub u64);
 
 /// `GET /public/api/v1/inboxes/{inbox_identifier}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PublicInbox {
     pub identifier: String,
     /// The inbox requires a valid `identifier_hash` (Chatwoot's `hmac_mandatory`).
@@ -42,7 +42,7 @@ pub struct PublicInbox {
 }
 
 /// One day of an inbox's weekly schedule, in the inbox's timezone.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct WorkingHours {
     /// Sunday is 0, Saturday 6.
     pub day_of_week: u8,
@@ -82,7 +82,7 @@ pub struct ContactRequest {
 /// A contact as the public API returns it. Create and show carry the
 /// visitor's credentials (`source_id`, `pubsub_token`); update returns the
 /// contact's record without them (its other columns land in `extra`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Contact {
     pub id: u64,
     /// With the inbox identifier, the visitor's credential for this API.
@@ -109,7 +109,7 @@ wire_enum! {
 }
 
 /// A conversation as the public API returns it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Conversation {
     /// The display id.
     pub id: ConversationId,
@@ -210,26 +210,23 @@ impl Serialize for MessageType {
     }
 }
 
-impl<'de> Deserialize<'de> for MessageType {
+impl FromJson for MessageType {
     /// Reads the integer, and also the name, which some views write.
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        use serde::de::Error;
-        match Value::deserialize(deserializer)? {
+    fn from_json(value: Value) -> Result<Self, String> {
+        match value {
             Value::Number(number) => number
                 .as_u64()
                 .and_then(MessageType::from_code)
-                .ok_or_else(|| D::Error::custom(format!("unknown message_type {number}"))),
+                .ok_or_else(|| format!("unknown message_type {number}")),
             Value::String(name) => MessageType::from_name(&name)
-                .ok_or_else(|| D::Error::custom(format!("unknown message_type `{name}`"))),
-            other => Err(D::Error::custom(format!(
-                "message_type must be 0 to 3, got {other}"
-            ))),
+                .ok_or_else(|| format!("unknown message_type `{name}`")),
+            other => Err(format!("message_type must be 0 to 3, got {other}")),
         }
     }
 }
 
 /// A message, as the public API lists it and as `message.created` carries it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Message {
     pub id: MessageId,
     /// Markdown text; `null` for an attachment-only message.
@@ -310,7 +307,7 @@ impl FileType {
 /// A file attached to a message. Files carry the file fields; a location,
 /// contact or fallback attachment carries its own (`coordinates_lat`,
 /// `fallback_title`, … in `extra`) and may have no `data_url`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Attachment {
     pub id: u64,
     pub message_id: u64,
@@ -352,7 +349,7 @@ wire_enum! {
 }
 
 /// A message's sender: an agent, the contact, or a bot.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Sender {
     pub id: u64,
     pub name: Option<String>,
@@ -558,9 +555,9 @@ impl Serialize for ErrorBody {
     }
 }
 
-impl<'de> Deserialize<'de> for ErrorBody {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = Value::deserialize(deserializer)?;
+impl FromJson for ErrorBody {
+    /// Never fails: a body of no known shape is `Other`.
+    fn from_json(value: Value) -> Result<Self, String> {
         let Value::Object(object) = &value else {
             return Ok(ErrorBody::Other(value));
         };
@@ -573,7 +570,7 @@ impl<'de> Deserialize<'de> for ErrorBody {
         }
         let attributes: Option<Vec<String>> = object
             .get("attributes")
-            .and_then(|list| serde_json::from_value(list.clone()).ok());
+            .and_then(|list| Vec::from_json(list.clone()).ok());
         match (object.len(), text("message"), attributes, text("error")) {
             (2, Some(message), Some(attributes), _) => Ok(ErrorBody::Invalid {
                 message,
@@ -582,6 +579,163 @@ impl<'de> Deserialize<'de> for ErrorBody {
             (1, _, _, Some(error)) => Ok(ErrorBody::Message(error)),
             _ => Ok(ErrorBody::Other(value)),
         }
+    }
+}
+
+// ------------------------------------------------------------- reading
+//
+// By hand, as the content types are (see `crate::wire::FromJson`): these are
+// the responses and events the widget reads. Each reader takes the fields
+// its type declares, with the defaults of the `serde` attributes that write
+// them, and keeps the rest in `extra`.
+
+// The ids keep their derived `Deserialize`: they are also read from paths
+// and query strings, where a number arrives as text.
+deserialize_from_json!(
+    ErrorBody,
+    MessageType,
+    PublicInbox,
+    WorkingHours,
+    Contact,
+    Conversation,
+    Message,
+    Attachment,
+    Sender,
+);
+
+impl FromJson for MessageId {
+    fn from_json(value: Value) -> Result<Self, String> {
+        u64::from_json(value).map(MessageId)
+    }
+}
+
+impl FromJson for ConversationId {
+    fn from_json(value: Value) -> Result<Self, String> {
+        u64::from_json(value).map(ConversationId)
+    }
+}
+
+impl FromJson for PublicInbox {
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut fields = Fields::of(value, "struct PublicInbox")?;
+        Ok(PublicInbox {
+            identifier: fields.required("identifier")?,
+            identity_validation_enabled: fields.required("identity_validation_enabled")?,
+            name: fields.required("name")?,
+            timezone: fields.required("timezone")?,
+            working_hours: fields.required("working_hours")?,
+            working_hours_enabled: fields.required("working_hours_enabled")?,
+            csat_survey_enabled: fields.required("csat_survey_enabled")?,
+            greeting_enabled: fields.required("greeting_enabled")?,
+            extra: fields.rest(),
+        })
+    }
+}
+
+impl FromJson for WorkingHours {
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut fields = Fields::of(value, "struct WorkingHours")?;
+        Ok(WorkingHours {
+            day_of_week: fields.required("day_of_week")?,
+            open_all_day: fields.required("open_all_day")?,
+            closed_all_day: fields.required("closed_all_day")?,
+            open_hour: fields.optional("open_hour")?,
+            open_minutes: fields.optional("open_minutes")?,
+            close_hour: fields.optional("close_hour")?,
+            close_minutes: fields.optional("close_minutes")?,
+            extra: fields.rest(),
+        })
+    }
+}
+
+impl FromJson for Contact {
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut fields = Fields::of(value, "struct Contact")?;
+        Ok(Contact {
+            id: fields.required("id")?,
+            source_id: fields.optional("source_id")?,
+            pubsub_token: fields.optional("pubsub_token")?,
+            name: fields.optional("name")?,
+            email: fields.optional("email")?,
+            phone_number: fields.optional("phone_number")?,
+            extra: fields.rest(),
+        })
+    }
+}
+
+impl FromJson for Conversation {
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut fields = Fields::of(value, "struct Conversation")?;
+        Ok(Conversation {
+            id: fields.required("id")?,
+            uuid: fields.required("uuid")?,
+            inbox_id: fields.required("inbox_id")?,
+            contact_last_seen_at: fields.required("contact_last_seen_at")?,
+            status: fields.required("status")?,
+            agent_last_seen_at: fields.required("agent_last_seen_at")?,
+            messages: fields.required("messages")?,
+            contact: fields.required("contact")?,
+            extra: fields.rest(),
+        })
+    }
+}
+
+impl FromJson for Message {
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut fields = Fields::of(value, "struct Message")?;
+        let content_type: Option<String> = fields.optional("content_type")?;
+        let attributes: Option<Map> = fields.optional("content_attributes")?;
+        Ok(Message {
+            id: fields.required("id")?,
+            content: fields.optional("content")?,
+            message_type: fields.required("message_type")?,
+            kind: Content::from_parts(
+                content_type.as_deref().unwrap_or("text"),
+                attributes.unwrap_or_default(),
+            )
+            .map_err(|error| error.to_string())?,
+            created_at: fields.required("created_at")?,
+            conversation_id: fields.required("conversation_id")?,
+            attachments: fields.or_default("attachments")?,
+            sender: fields.optional("sender")?,
+            echo_id: fields.optional("echo_id")?,
+            extra: fields.rest(),
+        })
+    }
+}
+
+impl FromJson for Attachment {
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut fields = Fields::of(value, "struct Attachment")?;
+        Ok(Attachment {
+            id: fields.required("id")?,
+            message_id: fields.required("message_id")?,
+            file_type: fields.required("file_type")?,
+            account_id: fields.required("account_id")?,
+            data_url: fields.optional("data_url")?,
+            extension: fields.field("extension")?,
+            thumb_url: fields.field("thumb_url")?,
+            file_size: fields.field("file_size")?,
+            width: fields.field("width")?,
+            height: fields.field("height")?,
+            extra: fields.rest(),
+        })
+    }
+}
+
+impl FromJson for Sender {
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut fields = Fields::of(value, "struct Sender")?;
+        Ok(Sender {
+            id: fields.required("id")?,
+            name: fields.optional("name")?,
+            available_name: fields.field("available_name")?,
+            avatar_url: fields.field("avatar_url")?,
+            thumbnail: fields.field("thumbnail")?,
+            availability_status: fields.field("availability_status")?,
+            kind: fields.required("type")?,
+            extra: fields.rest(),
+        })
     }
 }
 

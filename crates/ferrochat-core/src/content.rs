@@ -10,12 +10,12 @@
 //! well-formed value must also meet (at least one item, lengths, URL schemes)
 //! live in [`crate::validate`].
 
-use serde::de::{DeserializeOwned, Error as _};
+use serde::de::Error as _;
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
-use crate::wire::{Field, Map, Scalar, wire_enum};
+use crate::wire::{Field, Fields, FromJson, Map, Scalar, deserialize_from_json, wire_enum};
 
 /// Every `content_type` Chatwoot defines; readers must still keep others.
 pub const CONTENT_TYPES: [&str; 13] = [
@@ -86,17 +86,14 @@ impl Content {
     /// Builds content from the two wire fields, as a server reads them from
     /// storage. A missing `content_type` is Chatwoot's default, `text`.
     pub fn from_parts(content_type: &str, attributes: Map) -> Result<Content, ContentError> {
-        fn typed<T: DeserializeOwned>(
-            content_type: &str,
-            attributes: Map,
-        ) -> Result<T, ContentError> {
-            serde_json::from_value(Value::Object(attributes)).map_err(|error| ContentError {
+        fn typed<T: FromJson>(content_type: &str, attributes: Map) -> Result<T, ContentError> {
+            T::from_json(Value::Object(attributes)).map_err(|reason| ContentError {
                 content_type: content_type.to_owned(),
-                reason: error.to_string(),
+                reason,
             })
         }
         Ok(match content_type {
-            "text" => Content::Text(typed(content_type, attributes)?),
+            "text" => Content::Text(TextAttributes { attributes }),
             "input_select" => Content::InputSelect(typed(content_type, attributes)?),
             "cards" => Content::Cards(typed(content_type, attributes)?),
             "form" => Content::Form(typed(content_type, attributes)?),
@@ -198,7 +195,7 @@ impl TextAttributes {
 }
 
 /// `input_select`: quick-reply buttons.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct InputSelect {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<SelectItem>,
@@ -210,7 +207,7 @@ pub struct InputSelect {
 }
 
 /// One quick-reply button.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SelectItem {
     pub title: String,
     /// What the choice submits: a string, or a number or boolean kept as such.
@@ -219,7 +216,7 @@ pub struct SelectItem {
 
 /// One answered value: `{title, value}` for quick replies, `{name, value}`
 /// for form fields.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SubmittedValue {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -249,7 +246,7 @@ impl SubmittedValue {
 }
 
 /// `cards`: a carousel of cards with actions.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Cards {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<Card>,
@@ -257,7 +254,7 @@ pub struct Cards {
     pub extra: Map,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Card {
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -268,7 +265,7 @@ pub struct Card {
     pub actions: Vec<CardAction>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CardAction {
     #[serde(rename = "type")]
     pub kind: CardActionKind,
@@ -292,7 +289,7 @@ wire_enum! {
 }
 
 /// `form`: fields the visitor fills in and submits once.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Form {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<FormField>,
@@ -305,7 +302,7 @@ pub struct Form {
     pub extra: Map,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FormField {
     #[serde(rename = "type")]
     pub kind: FormFieldKind,
@@ -348,7 +345,7 @@ wire_enum! {
 }
 
 /// One choice of a `select` field.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FormOption {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
@@ -371,7 +368,7 @@ impl FormOption {
 }
 
 /// `article`: a list of help-center links.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Articles {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<Article>,
@@ -379,7 +376,7 @@ pub struct Articles {
     pub extra: Map,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Article {
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -388,7 +385,7 @@ pub struct Article {
 }
 
 /// `input_email`: Chatwoot's "leave your email" prompt (website inboxes only).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct InputEmail {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submitted_email: Option<String>,
@@ -397,7 +394,7 @@ pub struct InputEmail {
 }
 
 /// `input_csat`: the satisfaction survey sent when a conversation resolves.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct CsatRequest {
     /// Emoji faces or stars; Chatwoot's default is emoji.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -417,17 +414,209 @@ wire_enum! {
 }
 
 /// `{csat_survey_response: {rating, feedback_message}}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CsatSubmitted {
     pub csat_survey_response: CsatSurveyResponse,
 }
 
 /// A visitor's rating, 1 to 5 (see [`crate::validate::csat_rating`]).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CsatSurveyResponse {
     pub rating: u8,
     #[serde(default, skip_serializing_if = "Field::is_absent")]
     pub feedback_message: Field<String>,
+}
+
+// ------------------------------------------------------------- reading
+//
+// By hand (see `crate::wire::FromJson`): each reader takes the fields its
+// type declares, with the same defaults as the `serde` attributes that write
+// them, and keeps the rest in `extra` where the type has one.
+
+deserialize_from_json!(
+    InputSelect,
+    SelectItem,
+    SubmittedValue,
+    Cards,
+    Card,
+    CardAction,
+    Form,
+    FormField,
+    FormOption,
+    Articles,
+    Article,
+    InputEmail,
+    CsatRequest,
+    CsatSubmitted,
+    CsatSurveyResponse,
+);
+
+impl FromJson for InputSelect {
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut fields = Fields::of(value, "struct InputSelect")?;
+        Ok(InputSelect {
+            items: fields.or_default("items")?,
+            submitted_values: fields.optional("submitted_values")?,
+            extra: fields.rest(),
+        })
+    }
+}
+
+impl FromJson for SelectItem {
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut fields = Fields::of(value, "struct SelectItem")?;
+        Ok(SelectItem {
+            title: fields.required("title")?,
+            value: fields.required("value")?,
+        })
+    }
+}
+
+impl FromJson for SubmittedValue {
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut fields = Fields::of(value, "struct SubmittedValue")?;
+        Ok(SubmittedValue {
+            name: fields.optional("name")?,
+            title: fields.optional("title")?,
+            value: fields.required("value")?,
+        })
+    }
+}
+
+impl FromJson for Cards {
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut fields = Fields::of(value, "struct Cards")?;
+        Ok(Cards {
+            items: fields.or_default("items")?,
+            extra: fields.rest(),
+        })
+    }
+}
+
+impl FromJson for Card {
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut fields = Fields::of(value, "struct Card")?;
+        Ok(Card {
+            title: fields.required("title")?,
+            description: fields.optional("description")?,
+            media_url: fields.optional("media_url")?,
+            actions: fields.or_default("actions")?,
+        })
+    }
+}
+
+impl FromJson for CardAction {
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut fields = Fields::of(value, "struct CardAction")?;
+        Ok(CardAction {
+            kind: fields.required("type")?,
+            text: fields.required("text")?,
+            uri: fields.optional("uri")?,
+            payload: fields.optional("payload")?,
+        })
+    }
+}
+
+impl FromJson for Form {
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut fields = Fields::of(value, "struct Form")?;
+        Ok(Form {
+            items: fields.or_default("items")?,
+            button_label: fields.optional("button_label")?,
+            submitted_values: fields.optional("submitted_values")?,
+            extra: fields.rest(),
+        })
+    }
+}
+
+impl FromJson for FormField {
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut fields = Fields::of(value, "struct FormField")?;
+        Ok(FormField {
+            kind: fields.required("type")?,
+            name: fields.required("name")?,
+            label: fields.optional("label")?,
+            placeholder: fields.optional("placeholder")?,
+            default: fields.optional("default")?,
+            required: fields.optional("required")?,
+            pattern: fields.optional("pattern")?,
+            title: fields.optional("title")?,
+            pattern_error: fields.optional("pattern_error")?,
+            options: fields.optional("options")?,
+        })
+    }
+}
+
+impl FromJson for FormOption {
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut fields = Fields::of(value, "struct FormOption")?;
+        Ok(FormOption {
+            key: fields.optional("key")?,
+            value: fields.optional("value")?,
+            label: fields.optional("label")?,
+        })
+    }
+}
+
+impl FromJson for Articles {
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut fields = Fields::of(value, "struct Articles")?;
+        Ok(Articles {
+            items: fields.or_default("items")?,
+            extra: fields.rest(),
+        })
+    }
+}
+
+impl FromJson for Article {
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut fields = Fields::of(value, "struct Article")?;
+        Ok(Article {
+            title: fields.required("title")?,
+            description: fields.optional("description")?,
+            link: fields.required("link")?,
+        })
+    }
+}
+
+impl FromJson for InputEmail {
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut fields = Fields::of(value, "struct InputEmail")?;
+        Ok(InputEmail {
+            submitted_email: fields.optional("submitted_email")?,
+            extra: fields.rest(),
+        })
+    }
+}
+
+impl FromJson for CsatRequest {
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut fields = Fields::of(value, "struct CsatRequest")?;
+        Ok(CsatRequest {
+            display_type: fields.optional("display_type")?,
+            submitted_values: fields.optional("submitted_values")?,
+            extra: fields.rest(),
+        })
+    }
+}
+
+impl FromJson for CsatSubmitted {
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut fields = Fields::of(value, "struct CsatSubmitted")?;
+        Ok(CsatSubmitted {
+            csat_survey_response: fields.required("csat_survey_response")?,
+        })
+    }
+}
+
+impl FromJson for CsatSurveyResponse {
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut fields = Fields::of(value, "struct CsatSurveyResponse")?;
+        Ok(CsatSurveyResponse {
+            rating: fields.required("rating")?,
+            feedback_message: fields.field("feedback_message")?,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -11,14 +11,14 @@
 //! paths relative to the server's base URL, and to `/cable` with
 //! ActionCable frames ([`crate::cable`]).
 
-use std::collections::BTreeMap;
-
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::chatwoot::{
     ContactRequest, ConversationId, ConversationStatus, Message, MessageId, PublicInbox,
 };
 use crate::content::SubmittedValue;
+use crate::wire::{Fields, FromJson, deserialize_from_json};
 
 mod engine;
 mod profile;
@@ -48,7 +48,7 @@ pub struct Config {
 /// What survives a reload, per inbox: the browser side writes it to
 /// `localStorage` whenever [`Effect::Store`] says so, and passes it back in
 /// [`Input::Start`].
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Stored {
     /// The contact's credentials.
     pub source_id: Option<String>,
@@ -61,8 +61,43 @@ pub struct Stored {
     pub outbox: Vec<Outgoing>,
 }
 
+impl Stored {
+    /// Reads what [`Effect::Store`] wrote; `None` for anything else (another
+    /// version's format, a value edited by hand).
+    pub fn parse(text: &str) -> Option<Stored> {
+        // Through `Value` and a hand-written reader, like every other JSON
+        // the engine reads (see `crate::wire::FromJson`).
+        Stored::from_json(serde_json::from_str(text).ok()?).ok()
+    }
+}
+
+deserialize_from_json!(Stored, Outgoing);
+
+impl FromJson for Stored {
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut fields = Fields::of(value, "struct Stored")?;
+        Ok(Stored {
+            source_id: fields.optional("source_id")?,
+            pubsub_token: fields.optional("pubsub_token")?,
+            conversation: fields.optional("conversation")?,
+            outbox: fields.or_default("outbox")?,
+        })
+    }
+}
+
+impl FromJson for Outgoing {
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut fields = Fields::of(value, "struct Outgoing")?;
+        Ok(Outgoing {
+            echo_id: fields.required("echo_id")?,
+            content: fields.required("content")?,
+            created_at_ms: fields.required("created_at_ms")?,
+        })
+    }
+}
+
 /// A message the visitor sent that the server has not confirmed yet.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Outgoing {
     /// The `echo_id` every attempt carries: the server makes a retried
     /// create idempotent with it, and `message.created` echoes it back.
@@ -352,7 +387,7 @@ pub struct Session {
     flight: Flight,
     /// The outbox waits for [`Timer::Retry`] after a failed attempt.
     outbox_waiting: bool,
-    calls: BTreeMap<RequestId, Call>,
+    calls: Vec<(RequestId, Call)>,
     next_request: u64,
     next_echo: u64,
     /// Whether a socket is open or being opened (as far as the engine asked).
@@ -410,7 +445,7 @@ impl Session {
             outbox: Vec::new(),
             flight: Flight::Idle,
             outbox_waiting: false,
-            calls: BTreeMap::new(),
+            calls: Vec::new(),
             next_request: 1,
             next_echo: 0,
             socket_open: false,

@@ -1,5 +1,7 @@
 //! Building blocks shared by the wire types.
 
+use serde_json::Value;
+
 /// Declares a string enum of the wire: the known values, each with the one
 /// spelling it is written as and any others it is read from, plus `Other`,
 /// which keeps a value this version does not know exactly as received, so a
@@ -57,6 +59,12 @@ macro_rules! wire_enum {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
                 Ok(Self::from_wire(&value))
+            }
+        }
+
+        impl $crate::wire::FromJson for $name {
+            fn from_json(value: ::serde_json::Value) -> Result<Self, String> {
+                <String as $crate::wire::FromJson>::from_json(value).map(|value| Self::from_wire(&value))
             }
         }
     };
@@ -174,5 +182,252 @@ impl<'de> serde::Deserialize<'de> for Scalar {
                 "expected a string, number or boolean, got {other}"
             ))),
         }
+    }
+}
+
+/// Reads a wire type out of a JSON value, by hand.
+///
+/// For the types the widget parses most (content attributes): serde's derived
+/// `Deserialize` costs each type a field visitor and a map visitor per
+/// deserializer it meets, which weighs more in the widget's wasm than the
+/// rest of the type's code together. These readers take the [`Value`] every
+/// JSON input already becomes, and [`deserialize_from_json`] gives the types
+/// a `Deserialize` that goes through them, so there is one parser per type.
+/// Errors name the path to the bad value (`items: [1]: title: …`).
+pub(crate) trait FromJson: Sized {
+    fn from_json(value: Value) -> Result<Self, String>;
+}
+
+/// `Deserialize` through [`FromJson`], for each type listed.
+macro_rules! deserialize_from_json {
+    ($($name:ty),+ $(,)?) => {$(
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                <$name as $crate::wire::FromJson>::from_json(value)
+                    .map_err(<D::Error as ::serde::de::Error>::custom)
+            }
+        }
+    )+};
+}
+
+pub(crate) use deserialize_from_json;
+
+/// How serde's messages name a value of the wrong type.
+fn unexpected(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_owned(),
+        Value::Bool(value) => format!("boolean `{value}`"),
+        Value::Number(number) => format!("number `{number}`"),
+        // Not `{:?}`: its escaping would cost the wasm Unicode tables.
+        Value::String(text) => format!("string \"{text}\""),
+        Value::Array(_) => "sequence".to_owned(),
+        Value::Object(_) => "map".to_owned(),
+    }
+}
+
+fn invalid(value: &Value, expected: &str) -> String {
+    format!("invalid type: {}, expected {expected}", unexpected(value))
+}
+
+impl FromJson for Value {
+    fn from_json(value: Value) -> Result<Self, String> {
+        Ok(value)
+    }
+}
+
+impl FromJson for String {
+    fn from_json(value: Value) -> Result<Self, String> {
+        match value {
+            Value::String(text) => Ok(text),
+            other => Err(invalid(&other, "a string")),
+        }
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(value: Value) -> Result<Self, String> {
+        value.as_bool().ok_or_else(|| invalid(&value, "a boolean"))
+    }
+}
+
+/// Integers as serde reads them from JSON: a number without a fraction
+/// that fits the type.
+macro_rules! from_json_integer {
+    ($($integer:ty),+) => {$(
+        impl FromJson for $integer {
+            fn from_json(value: Value) -> Result<Self, String> {
+                let number = value
+                    .as_u64()
+                    .and_then(|number| <$integer>::try_from(number).ok())
+                    .or_else(|| value.as_i64().and_then(|number| <$integer>::try_from(number).ok()));
+                number.ok_or_else(|| invalid(&value, concat!("an integer that fits ", stringify!($integer))))
+            }
+        }
+    )+};
+}
+
+from_json_integer!(u8, u32, u64, i64);
+
+impl FromJson for Map {
+    fn from_json(value: Value) -> Result<Self, String> {
+        match value {
+            Value::Object(map) => Ok(map),
+            other => Err(invalid(&other, "a map")),
+        }
+    }
+}
+
+impl FromJson for Scalar {
+    fn from_json(value: Value) -> Result<Self, String> {
+        match value {
+            Value::String(_) | Value::Number(_) | Value::Bool(_) => Ok(Scalar(value)),
+            other => Err(format!("expected a string, number or boolean, got {other}")),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(value: Value) -> Result<Self, String> {
+        match value {
+            Value::Null => Ok(None),
+            value => T::from_json(value).map(Some),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(value: Value) -> Result<Self, String> {
+        match value {
+            Value::Array(items) => items
+                .into_iter()
+                .enumerate()
+                .map(|(index, item)| {
+                    T::from_json(item).map_err(|error| format!("[{index}]: {error}"))
+                })
+                .collect(),
+            other => Err(invalid(&other, "a sequence")),
+        }
+    }
+}
+
+/// The fields of a JSON object, taken out one by one; what is left over is
+/// a type's `extra`.
+pub(crate) struct Fields(Map);
+
+impl Fields {
+    /// `value` must be an object; `name` says what it should have been.
+    pub(crate) fn of(value: Value, name: &str) -> Result<Fields, String> {
+        match value {
+            Value::Object(map) => Ok(Fields(map)),
+            other => Err(invalid(&other, name)),
+        }
+    }
+
+    /// A field that must be there.
+    pub(crate) fn required<T: FromJson>(&mut self, key: &str) -> Result<T, String> {
+        match self.0.remove(key) {
+            Some(value) => T::from_json(value).map_err(|error| format!("{key}: {error}")),
+            None => Err(format!("missing field `{key}`")),
+        }
+    }
+
+    /// A field that may be missing or `null` (serde's `#[serde(default)]`
+    /// on an `Option`).
+    pub(crate) fn optional<T: FromJson>(&mut self, key: &str) -> Result<Option<T>, String> {
+        match self.0.remove(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(value) => T::from_json(value)
+                .map(Some)
+                .map_err(|error| format!("{key}: {error}")),
+        }
+    }
+
+    /// A field that is `T::default()` when missing (but must be a `T` when
+    /// there: a `null` list is an error, as with serde).
+    pub(crate) fn or_default<T: FromJson + Default>(&mut self, key: &str) -> Result<T, String> {
+        match self.0.remove(key) {
+            None => Ok(T::default()),
+            Some(value) => T::from_json(value).map_err(|error| format!("{key}: {error}")),
+        }
+    }
+
+    /// A [`Field`]: missing, `null`, or a value.
+    pub(crate) fn field<T: FromJson>(&mut self, key: &str) -> Result<Field<T>, String> {
+        match self.0.remove(key) {
+            None => Ok(Field::Absent),
+            Some(Value::Null) => Ok(Field::Null),
+            Some(value) => T::from_json(value)
+                .map(Field::Value)
+                .map_err(|error| format!("{key}: {error}")),
+        }
+    }
+
+    /// The fields not taken.
+    pub(crate) fn rest(self) -> Map {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use serde_json::json;
+
+    use super::{Field, Fields, FromJson};
+    use crate::chatwoot::Message;
+
+    #[test]
+    fn errors_name_the_path_to_the_bad_value() {
+        let message = json!({
+            "id": 1, "content": "hi", "message_type": 1, "created_at": 0,
+            "conversation_id": 3,
+            "attachments": [
+                {"id": 1, "message_id": 1, "file_type": "image", "account_id": 1, "data_url": null},
+                {"id": "two", "message_id": 1, "file_type": "image", "account_id": 1, "data_url": null}
+            ]
+        });
+        let error = Message::from_json(message).unwrap_err();
+        assert_eq!(
+            error,
+            "attachments: [1]: id: invalid type: string \"two\", expected an integer that fits u64"
+        );
+        let error = Message::from_json(json!({"id": 1})).unwrap_err();
+        assert_eq!(error, "missing field `message_type`");
+        let error = Message::from_json(json!([1])).unwrap_err();
+        assert_eq!(error, "invalid type: sequence, expected struct Message");
+    }
+
+    #[test]
+    fn missing_null_and_present_fields_read_as_serde_reads_them() {
+        let mut fields = Fields::of(
+            json!({"a": null, "b": 2, "list": null, "n": -1, "big": 300, "x": 1}),
+            "test",
+        )
+        .unwrap();
+        assert_eq!(fields.optional::<u64>("a"), Ok(None));
+        assert_eq!(fields.optional::<u64>("missing"), Ok(None));
+        assert_eq!(fields.field::<u64>("b"), Ok(Field::Value(2)));
+        assert!(fields.or_default::<Vec<u64>>("list").is_err());
+        assert_eq!(fields.or_default::<Vec<u64>>("gone"), Ok(Vec::new()));
+        assert_eq!(fields.required::<i64>("n"), Ok(-1));
+        assert!(fields.required::<u8>("big").is_err());
+        assert_eq!(fields.field::<u64>("none"), Ok(Field::Absent));
+        assert_eq!(fields.rest(), json!({"x": 1}).as_object().unwrap().clone());
+        let mut nulls = Fields::of(json!({"f": null}), "test").unwrap();
+        assert_eq!(nulls.field::<String>("f"), Ok(Field::Null));
+    }
+
+    #[test]
+    fn integers_must_fit_and_have_no_fraction() {
+        assert_eq!(u64::from_json(json!(7)), Ok(7));
+        assert!(u64::from_json(json!(-7)).is_err());
+        assert!(u64::from_json(json!(7.5)).is_err());
+        assert!(u32::from_json(json!(u64::from(u32::MAX) + 1)).is_err());
+        assert_eq!(i64::from_json(json!(-7)), Ok(-7));
+        assert!(i64::from_json(json!(u64::MAX)).is_err());
+        assert!(u8::from_json(json!("7")).is_err());
     }
 }

@@ -172,9 +172,7 @@ fn run_tests(report: &mut Report) -> Result<(), String> {
     let www = report.timed("build the widget (release)", || {
         widget::build_widget(&root, true)
     })?;
-    report.timed("widget size", || {
-        size::check(&root, &www, size::Gate::Loader)
-    })?;
+    report.timed("widget size", || size::check(&root, &www))?;
     let server = report.timed("build the server (profile server)", || {
         demo::build_server(&root)
     })?;

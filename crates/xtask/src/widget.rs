@@ -88,7 +88,11 @@ fn bindgen_and_optimize(
 ) -> Result<App, String> {
     let bindgen = work.join("bindgen");
     let app = App {
-        glue: bindgen.join("widget.js"),
+        glue: if release {
+            work.join("widget.js")
+        } else {
+            bindgen.join("widget.js")
+        },
         wasm: work.join("widget_bg.wasm"),
     };
     let stamp = work.join("input.wasm");
@@ -123,6 +127,7 @@ fn bindgen_and_optimize(
     )?;
     let bound = bindgen.join("widget_bg.wasm");
     if release {
+        minify_glue(root, &bindgen.join("widget.js"), &app.glue)?;
         let wasm_opt = npm_bin(root, "wasm-opt");
         let mut args = vec!["-Oz".to_owned()];
         args.extend(WASM_FEATURES.iter().map(|flag| (*flag).to_owned()));
@@ -141,6 +146,26 @@ fn bindgen_and_optimize(
     fs::write(&stamp, input)
         .map_err(|error| format!("cannot write {}: {error}", stamp.display()))?;
     Ok(app)
+}
+
+/// wasm-bindgen's glue (an ES module) through terser: a quarter of its
+/// brotli weight is names and comments.
+fn minify_glue(root: &Path, glue: &Path, out: &Path) -> Result<(), String> {
+    let terser = npm_bin(root, "terser");
+    run_visible(
+        &terser.display().to_string(),
+        &[
+            &glue.display().to_string(),
+            "--module",
+            "--compress",
+            "passes=2",
+            "--mangle",
+            "--ecma",
+            "2020",
+            "--output",
+            &out.display().to_string(),
+        ],
+    )
 }
 
 /// `widget/loader/ferrochat.js` through terser into `out`.

@@ -11,8 +11,8 @@ pub(crate) struct HeaderProps {
     pub on_close: Option<Callback<()>>,
 }
 
-#[component]
-pub(crate) fn Header(props: &HeaderProps) -> Html {
+/// A plain function, not a component (see [`super::markdown::markdown`]).
+pub(crate) fn header(props: &HeaderProps) -> Html {
     let (state, label) = match props.connection {
         Connection::Live => ("live", "Online"),
         Connection::Connecting => ("connecting", "Connecting…"),

@@ -6,15 +6,11 @@
 use ferrochat_core::markdown::{Block, Inline, parse};
 use yew::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Properties)]
-pub(crate) struct MarkdownProps {
-    pub text: AttrValue,
-}
-
-#[component]
-pub(crate) fn Markdown(props: &MarkdownProps) -> Html {
-    let blocks = use_memo(props.text.clone(), |text| parse(text));
-    html! { <div class="fc-text">{ for blocks.iter().map(block) }</div> }
+/// A plain function, not a component: a component costs the wasm its own
+/// copy of Yew's lifecycle, and the message that shows the text already
+/// re-renders only when the message changes.
+pub(crate) fn markdown(text: &str) -> Html {
+    html! { <div class="fc-text">{ for parse(text).iter().map(block) }</div> }
 }
 
 fn block(block: &Block) -> Html {
@@ -59,9 +55,17 @@ mod tests {
     use std::time::Duration;
 
     use wasm_bindgen_test::wasm_bindgen_test as test;
-    use yew::AttrValue;
+    use yew::prelude::*;
 
-    use super::{Markdown, MarkdownProps};
+    #[derive(Clone, Debug, PartialEq, Properties)]
+    struct MarkdownProps {
+        text: AttrValue,
+    }
+
+    #[component]
+    fn Markdown(props: &MarkdownProps) -> Html {
+        super::markdown(&props.text)
+    }
 
     /// Renders `text` into an element of its own and returns that element.
     async fn render(text: &str) -> web_sys::Element {

@@ -6,8 +6,8 @@ use ferrochat_core::content::Content;
 use ferrochat_core::session::{Delivery, Entry, Input};
 use yew::prelude::*;
 
-use crate::components::markdown::Markdown;
-use crate::components::quick_replies::QuickReplies;
+use crate::components::markdown::markdown;
+use crate::components::quick_replies::{QuickRepliesProps, quick_replies};
 
 #[derive(Clone, Debug, PartialEq, Properties)]
 pub(crate) struct MessageProps {
@@ -44,7 +44,7 @@ pub(crate) fn MessageView(props: &MessageProps) -> Html {
             };
             html! {
                 <div class={classes!("fc-message", "fc-message--visitor", format!("fc-message--{state}"))}>
-                    <div class="fc-bubble"><Markdown text={outgoing.content.clone()} /></div>
+                    <div class="fc-bubble">{ markdown(&outgoing.content) }</div>
                     { status }
                 </div>
             }
@@ -72,7 +72,7 @@ fn server_message(message: &Message, on_input: &Callback<Input>) -> Html {
         .content
         .as_deref()
         .filter(|text| !text.is_empty())
-        .map(|text| html! { <div class="fc-bubble"><Markdown text={text.to_owned()} /></div> });
+        .map(|text| html! { <div class="fc-bubble">{ markdown(text) }</div> });
     let attachments = message.attachments.iter().filter_map(|attachment| {
         let url = ferrochat_core::markdown::safe_href(attachment.data_url.as_deref()?)?;
         Some(if attachment.file_type == FileType::Image {
@@ -106,13 +106,18 @@ fn server_message(message: &Message, on_input: &Callback<Input>) -> Html {
                 </div>
             }
         });
-    let choices = select.filter(|select| select.submitted_values.is_none()).map(|select| {
-        let id = message.id;
-        html! {
-            <QuickReplies items={select.items.clone()}
-                on_choose={on_input.reform(move |choice| Input::Choose { message: id, choice })} />
-        }
-    });
+    let choices = select
+        .filter(|select| select.submitted_values.is_none())
+        .map(|select| {
+            let id = message.id;
+            quick_replies(&QuickRepliesProps {
+                items: select.items.clone(),
+                on_choose: on_input.reform(move |choice| Input::Choose {
+                    message: id,
+                    choice,
+                }),
+            })
+        });
     html! {
         <>
             <div class={classes!("fc-message", side)}>

@@ -9,8 +9,8 @@ pub(crate) struct QuickRepliesProps {
     pub on_choose: Callback<SubmittedValue>,
 }
 
-#[component]
-pub(crate) fn QuickReplies(props: &QuickRepliesProps) -> Html {
+/// A plain function, not a component (see [`super::markdown::markdown`]).
+pub(crate) fn quick_replies(props: &QuickRepliesProps) -> Html {
     html! {
         <div class="fc-quick-replies">
             { for props.items.iter().map(|item| {
@@ -36,7 +36,14 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
     use yew::Callback;
 
-    use super::{QuickReplies, QuickRepliesProps};
+    use yew::prelude::*;
+
+    use super::QuickRepliesProps;
+
+    #[component]
+    fn QuickReplies(props: &QuickRepliesProps) -> Html {
+        super::quick_replies(props)
+    }
 
     #[test]
     async fn each_choice_is_a_button_that_submits_it() {

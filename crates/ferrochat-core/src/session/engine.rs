@@ -154,7 +154,7 @@ impl Session {
     ) {
         let id = RequestId(self.next_request);
         self.next_request += 1;
-        self.calls.insert(id, call);
+        self.calls.push((id, call));
         self.emit(Effect::Http(HttpRequest {
             id,
             method,
@@ -164,7 +164,7 @@ impl Session {
     }
 
     pub(super) fn in_flight(&self, wanted: fn(&Call) -> bool) -> bool {
-        self.calls.values().any(wanted)
+        self.calls.iter().any(|(_, call)| wanted(call))
     }
 
     pub(super) fn store(&mut self) {
@@ -334,7 +334,7 @@ impl Session {
         self.fresh_contact = false;
         self.identity_lost();
         self.forget_conversation();
-        self.calls.retain(|_, call| matches!(call, Call::Inbox));
+        self.calls.retain(|(_, call)| matches!(call, Call::Inbox));
         self.flight = Flight::Idle;
         if self.outbox_waiting || self.profile_waiting {
             self.outbox_waiting = false;
@@ -363,7 +363,7 @@ impl Session {
         self.boot.history = true;
         self.boot.conversation = true;
         self.backfill_due = false;
-        self.calls.retain(|_, call| {
+        self.calls.retain(|(_, call)| {
             !matches!(
                 call,
                 Call::History
@@ -393,9 +393,10 @@ impl Session {
     // ---------------------------------------------------------- responses
 
     pub(super) fn response(&mut self, id: RequestId, response: HttpResponse) {
-        let Some(call) = self.calls.remove(&id) else {
+        let Some(at) = self.calls.iter().position(|(known, _)| *known == id) else {
             return;
         };
+        let (_, call) = self.calls.remove(at);
         match call {
             Call::Inbox => self.on_inbox(outcome(response)),
             Call::Contact => self.on_contact(outcome(response)),

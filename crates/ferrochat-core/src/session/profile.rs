@@ -191,7 +191,7 @@ impl Session {
         self.flight = Flight::Idle;
         self.outbox_waiting = false;
         self.refresh_outbox();
-        self.calls.retain(|_, call| matches!(call, Call::Inbox));
+        self.calls.retain(|(_, call)| matches!(call, Call::Inbox));
         self.stop_timer(Timer::Retry);
         self.start_failures = 0;
         self.boot.contact = false;
@@ -368,7 +368,7 @@ impl Session {
         self.user_sent = ContactRequest::default();
         self.forget_conversation();
         self.calls
-            .retain(|_, call| !matches!(call, Call::Send { .. } | Call::CreateConversation));
+            .retain(|(_, call)| !matches!(call, Call::Send { .. } | Call::CreateConversation));
         self.flight = Flight::Idle;
         self.outbox_waiting = false;
         for item in &mut self.outbox {

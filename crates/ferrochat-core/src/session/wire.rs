@@ -1,10 +1,11 @@
 //! The engine's view of HTTP: how a response ends up (done, worth retrying,
 //! refused), the public API's paths, backoff, and `echo_id`s.
 
-use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use super::HttpResponse;
 use crate::chatwoot::ErrorBody;
+use crate::wire::FromJson;
 
 /// The first retry waits this long; each further one twice as long.
 const BACKOFF_FIRST_MS: u64 = 1_000;
@@ -28,12 +29,14 @@ pub(super) enum Outcome<T> {
 }
 
 /// Classifies a response and parses a 2xx body as `T`.
-pub(super) fn outcome<T: DeserializeOwned>(response: HttpResponse) -> Outcome<T> {
+pub(super) fn outcome<T: FromJson>(response: HttpResponse) -> Outcome<T> {
     match status_of(response) {
-        // Through `Value`: every wire type is then parsed by one
-        // deserializer, as realtime events are, which halves its code in
-        // the widget's wasm.
-        Ok(body) => match serde_json::from_str(&body).and_then(serde_json::from_value) {
+        // Through `Value` and the hand-written readers: serde's derived
+        // parsers would weigh more in the widget's wasm.
+        Ok(body) => match serde_json::from_str::<Value>(&body)
+            .map_err(|error| error.to_string())
+            .and_then(T::from_json)
+        {
             Ok(value) => Outcome::Done(value),
             Err(error) => Outcome::Retry(format!("unexpected response from the server: {error}")),
         },
@@ -71,8 +74,8 @@ fn status_of<T>(response: HttpResponse) -> Result<String, Outcome<T>> {
 /// The server's own words for an error, when its body is one of Chatwoot's
 /// error shapes.
 fn described(body: &str) -> Option<String> {
-    let body = serde_json::from_str(body).and_then(serde_json::from_value::<ErrorBody>);
-    match body.ok()? {
+    let body = serde_json::from_str::<Value>(body).ok()?;
+    match ErrorBody::from_json(body).ok()? {
         ErrorBody::Other(_) => None,
         known => Some(known.describe()),
     }

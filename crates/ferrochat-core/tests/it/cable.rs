@@ -171,7 +171,8 @@ fn conversation_typing_and_presence_events() {
     else {
         panic!("not presence.update");
     };
-    assert_eq!(presence.users["4"], Availability::Busy);
+    assert_eq!(presence.availability("4"), Some(Availability::Busy));
+    assert_eq!(presence.availability("404"), None);
 
     let Event::Other { event: name, data } =
         event(round_trip(fixture!("cable/unknown_event.json")))
