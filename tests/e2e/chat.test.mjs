@@ -3,6 +3,7 @@
 // 127.0.0.1 serves the widget), as on a real site.
 
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -220,4 +221,47 @@ test('message content runs no script and makes no javascript: link', async (t) =
   assert.deepEqual(found, { scripts: 0, handlers: 0, jsLinks: 0, xss: null });
   assert.equal(await page.evaluate(() => window.__xss ?? null), null);
   assert.deepEqual(problems.filter((problem) => problem.startsWith('dialog')), []);
+});
+
+test('a signed-in visitor finds their conversation on a second device, and both hear it', async (t) => {
+  const server = await startServer();
+  t.after(() => server.remove());
+  const inboxes = await agentApi(server, 'GET', '/inboxes');
+  const secret = inboxes.payload[0].hmac_token;
+  // What the site's backend computes for its signed-in user.
+  const identifierHash = createHmac('sha256', secret).update('customer-77').digest('hex');
+  const signIn = (page) =>
+    page.evaluate((hash) => {
+      window.$ferrochat.setUser('customer-77', { name: 'Ada', identifier_hash: hash });
+    }, identifierHash);
+
+  const phone = await visit(server, { viewport: { width: 390, height: 844 } });
+  t.after(() => phone.context.close());
+  await signIn(phone.page);
+  await eventually('the verified contact', async () => {
+    const answer = await agentApi(server, 'GET', '/contacts/search?q=customer-77');
+    return answer.payload.length ? answer : null;
+  });
+  await send(phone.chat, 'Started on my phone');
+  await delivered(phone.chat, 'Started on my phone').waitFor();
+  const conversation = await onlyConversation(server);
+  assert.equal(conversation.meta.sender.identifier, 'customer-77', 'sent as the signed-in user');
+
+  const laptop = await visit(server);
+  t.after(() => laptop.context.close());
+  await signIn(laptop.page);
+  await laptop.chat.locator(SEL.visitor).filter({ hasText: 'Started on my phone' }).waitFor({ timeout: 15_000 });
+  await send(laptop.chat, 'Now on my laptop');
+  await delivered(laptop.chat, 'Now on my laptop').waitFor();
+  await phone.chat.locator(SEL.visitor).filter({ hasText: 'Now on my laptop' }).waitFor();
+
+  await agentApi(server, 'POST', `/conversations/${conversation.id}/messages`, {
+    content: 'Hello Ada, on both screens',
+    message_type: 'outgoing',
+  });
+  for (const device of [phone, laptop]) {
+    await device.chat.locator(SEL.agent).filter({ hasText: 'on both screens' }).waitFor();
+  }
+  assert.equal((await onlyConversation(server)).id, conversation.id, 'one conversation, not two');
+  assert.deepEqual([...phone.problems, ...laptop.problems], []);
 });

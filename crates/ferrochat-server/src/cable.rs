@@ -312,6 +312,14 @@ async fn handle(
                             .ok()
                             .flatten()
                         }
+                        (None, Some(Stream::VerifiedContact { inbox_id, .. })) => {
+                            sqlx::query_scalar("SELECT account_id FROM inboxes WHERE id = $1")
+                                .bind(inbox_id)
+                                .fetch_optional(&state.db.read)
+                                .await
+                                .ok()
+                                .flatten()
+                        }
                         _ => None,
                     };
                     match account_id {

@@ -207,6 +207,16 @@ impl Event {
     }
 }
 
+/// The visitor stream of a contact inbox: its own token's, or, once its
+/// identity is verified, the one all of that user's verified devices in the
+/// inbox share (see [`Stream::VerifiedContact`]).
 pub(crate) fn contact_stream(contact_inbox: &ContactInboxRow) -> Stream {
-    Stream::Contact(Arc::from(contact_inbox.pubsub_token.as_str()))
+    if contact_inbox.hmac_verified {
+        Stream::VerifiedContact {
+            inbox_id: contact_inbox.inbox_id,
+            contact_id: contact_inbox.contact_id,
+        }
+    } else {
+        Stream::Contact(Arc::from(contact_inbox.pubsub_token.as_str()))
+    }
 }

@@ -18,6 +18,10 @@ pub(crate) const QUEUE_FRAMES: usize = 256;
 pub(crate) enum Stream {
     /// One visitor in one inbox, by the contact inbox's `pubsub_token`.
     Contact(Arc<str>),
+    /// A verified user (their `identifier_hash` checked) in one inbox: every
+    /// device they verified on hears it, as each sees all their
+    /// conversations there.
+    VerifiedContact { inbox_id: i64, contact_id: i64 },
     /// Every agent of an account.
     Account(i64),
 }

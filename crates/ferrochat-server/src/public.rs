@@ -115,9 +115,12 @@ async fn contact_by_source(
     Ok((contact_inbox, contact))
 }
 
-/// A conversation of this contact in this inbox, by display id: never one
-/// of another contact's, never one of another inbox's (Chatwoot's lookup is
-/// contact-wide, issue 10626).
+/// A conversation of this contact inbox, by display id, or, for a verified
+/// user, of any of their verified contact inboxes in this inbox (their other
+/// devices): never one of another contact's, never one of another inbox's,
+/// never one an unverified visitor started under a verified user's
+/// identifier (Chatwoot's lookup is contact-wide, issue 10626). The context
+/// carries the conversation's own contact inbox.
 async fn conversation_ctx(
     state: &AppState,
     inbox_identifier: &str,
@@ -128,15 +131,20 @@ async fn conversation_ctx(
     // One query: this path runs for every message a visitor sends.
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {}
-         FROM contact_inboxes ci
+         FROM contact_inboxes me
+         JOIN conversations cv
+           ON cv.account_id = $4 AND cv.display_id = $3 AND cv.inbox_id = me.inbox_id
+         JOIN contact_inboxes ci ON ci.id = cv.contact_inbox_id
          JOIN contacts c ON c.id = ci.contact_id
-         JOIN conversations cv ON cv.contact_inbox_id = ci.id AND cv.inbox_id = ci.inbox_id
-         WHERE ci.inbox_id = $1 AND ci.source_id = $2 AND cv.display_id = $3",
+         WHERE me.inbox_id = $1 AND me.source_id = $2
+           AND (ci.id = me.id
+                OR (me.hmac_verified AND ci.hmac_verified AND ci.contact_id = me.contact_id))",
         crate::store::CONVERSATION_CONTEXT_COLUMNS
     )))
     .bind(inbox.id)
     .bind(source_id)
     .bind(display_id)
+    .bind(inbox.account_id)
     .fetch_optional(&state.db.read)
     .await?
     .ok_or(ApiError::NotFound)?;
@@ -467,11 +475,24 @@ async fn list_conversations(
 ) -> ApiResult<impl IntoResponse> {
     let inbox = state.inbox(&inbox).await?;
     let (contact_inbox, contact) = contact_by_source(&state, &inbox, &source_id).await?;
+    // A verified user sees the conversations of all their verified devices
+    // (Chatwoot lists a verified contact's conversations contact-wide; the
+    // ones an unverified visitor started under the same identifier stay
+    // that visitor's).
     let conversations: Vec<ConversationRow> = sqlx::query_as(
-        "SELECT * FROM conversations WHERE contact_inbox_id = $1 AND inbox_id = $2 ORDER BY id",
+        "SELECT * FROM conversations
+         WHERE inbox_id = $2 AND contact_inbox_id IN (
+             SELECT $1
+             UNION
+             SELECT id FROM contact_inboxes
+             WHERE $3 AND contact_id = $4 AND inbox_id = $2 AND hmac_verified
+         )
+         ORDER BY id",
     )
     .bind(contact_inbox.id)
     .bind(inbox.id)
+    .bind(contact_inbox.hmac_verified)
+    .bind(contact_inbox.contact_id)
     .fetch_all(&state.db.read)
     .await?;
     let mut list = Vec::with_capacity(conversations.len());

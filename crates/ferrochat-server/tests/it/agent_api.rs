@@ -38,15 +38,6 @@ async fn visitor_messages(server: &TestServer, source_id: &str, id: u64) -> Vec<
 }
 
 /// The next broadcast with this event name, skipping others.
-async fn event_named(cable: &mut Cable, name: &str) -> Value {
-    loop {
-        let event = cable.event().await;
-        if event["event"] == name {
-            return event["data"].clone();
-        }
-    }
-}
-
 #[tokio::test]
 async fn wrong_missing_or_foreign_tokens_get_401() {
     let server = TestServer::start().await;
@@ -123,7 +114,7 @@ async fn the_profile_gives_the_console_its_cable_token() {
         )
         .await;
     assert_eq!(status, 200);
-    let message = event_named(&mut cable, "message.created").await;
+    let message = cable.event_named("message.created").await;
     assert_eq!(message["content"], "hi, anyone there?");
     assert_eq!(message["conversation_id"], id);
 }
@@ -360,7 +351,7 @@ async fn an_agent_reply_reaches_the_visitor() {
     assert_eq!(message["conversation_id"], id);
     assert_eq!(message["sender"]["type"], "user");
 
-    let pushed = event_named(&mut visitor, "message.created").await;
+    let pushed = visitor.event_named("message.created").await;
     assert_eq!(pushed["content"], "Hello from support");
     assert_eq!(pushed["echo_id"], "tmp-1");
     let seen = visitor_messages(&server, &source_id, id).await;
@@ -414,7 +405,7 @@ async fn a_private_note_stays_with_the_agents() {
     assert_eq!(status, 200, "{note}");
     assert_eq!(note["private"], true);
 
-    let pushed = event_named(&mut agent, "message.created").await;
+    let pushed = agent.event_named("message.created").await;
     assert_eq!(pushed["content"], "customer seems upset");
     assert_eq!(pushed["private"], true);
     assert_eq!(
@@ -450,7 +441,7 @@ async fn a_private_note_stays_with_the_agents() {
         .agent("POST", &typing, Some(json!({"typing_status": "on"})))
         .await;
     assert_eq!(status, 200);
-    let typing_on = event_named(&mut visitor, "conversation.typing_on").await;
+    let typing_on = visitor.event_named("conversation.typing_on").await;
     assert_eq!(typing_on["user"]["type"], "user");
     assert_eq!(typing_on["is_private"], false);
 }
@@ -762,7 +753,7 @@ async fn a_deleted_message_is_blanked_for_the_visitor_too() {
     assert_eq!(deleted["content"], "This message was deleted");
     assert_eq!(deleted["content_attributes"], json!({"deleted": true}));
 
-    let updated = event_named(&mut visitor, "message.updated").await;
+    let updated = visitor.event_named("message.updated").await;
     assert_eq!(updated["id"], message_id);
     assert_eq!(updated["content"], "This message was deleted");
     assert!(

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::support::{Cable, TestServer};
 
@@ -180,4 +180,121 @@ async fn shutdown_tells_sockets_to_reconnect() {
         frame,
         json!({"type": "disconnect", "reason": "server_restart", "reconnect": true})
     );
+}
+
+/// A verified user (their `identifier_hash` checked) on a second device
+/// lists and writes to the conversation of their first, and both devices
+/// hear it; a visitor who only claims the same identifier sees none of it.
+#[tokio::test]
+async fn a_verified_user_follows_their_conversations_on_every_device() {
+    let server = TestServer::start().await;
+    let (_, inboxes) = server.agent("GET", &server.account("/inboxes"), None).await;
+    let secret = inboxes["payload"][0]["hmac_token"].as_str().unwrap();
+    let hash = ferrochat_core::identity::identifier_hash(secret, "user-7");
+    let verified = json!({"identifier": "user-7", "identifier_hash": hash});
+    let (phone, phone_token) = contact(&server, verified.clone()).await;
+    let (_, conversation) = server
+        .call(
+            "POST",
+            &server.public(&format!("/contacts/{phone}/conversations")),
+            Some(json!({})),
+        )
+        .await;
+    let id = conversation["id"].as_u64().unwrap();
+    assert_eq!(post(&server, &phone, id, "from my phone").await, 200);
+
+    let (laptop, laptop_token) = contact(&server, verified).await;
+    assert_ne!(laptop, phone);
+    let (status, list) = server
+        .call(
+            "GET",
+            &server.public(&format!("/contacts/{laptop}/conversations")),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list[0]["id"], id);
+    assert_eq!(list[0]["messages"][0]["content"], "from my phone");
+
+    let mut phone_socket = Cable::connect(&server.base).await;
+    phone_socket.subscribe(&phone_token).await;
+    let mut laptop_socket = Cable::connect(&server.base).await;
+    laptop_socket.subscribe(&laptop_token).await;
+    assert_eq!(post(&server, &laptop, id, "now on my laptop").await, 200);
+    for socket in [&mut phone_socket, &mut laptop_socket] {
+        let message = socket.event_named("message.created").await;
+        assert_eq!(message["content"], "now on my laptop");
+    }
+    let (status, _) = server
+        .agent(
+            "POST",
+            &server.account(&format!("/conversations/{id}/messages")),
+            Some(json!({"content": "Hi from support"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    for socket in [&mut phone_socket, &mut laptop_socket] {
+        let message = socket.event_named("message.created").await;
+        assert_eq!(message["content"], "Hi from support");
+    }
+
+    // The same identifier without the hash: Chatwoot attaches it to the
+    // user's contact, but it is not the user.
+    let (claimed, claimed_token) = contact(&server, json!({"identifier": "user-7"})).await;
+    let (_, list) = server
+        .call(
+            "GET",
+            &server.public(&format!("/contacts/{claimed}/conversations")),
+            None,
+        )
+        .await;
+    assert_eq!(list, json!([]));
+    assert_eq!(post(&server, &claimed, id, "let me in").await, 404);
+    let mut claimed_socket = Cable::connect(&server.base).await;
+    claimed_socket.subscribe(&claimed_token).await;
+    let (_, own) = server
+        .call(
+            "POST",
+            &server.public(&format!("/contacts/{claimed}/conversations")),
+            Some(json!({})),
+        )
+        .await;
+    let own = own["id"].as_u64().unwrap();
+    assert_eq!(post(&server, &claimed, own, "my own").await, 200);
+    assert_eq!(post(&server, &laptop, own, "not mine").await, 404);
+    let message = claimed_socket.event_named("message.created").await;
+    assert_eq!(message["content"], "my own");
+    assert_eq!(laptop_socket.quiet(Duration::from_millis(400)).await, None);
+    let (_, list) = server
+        .call(
+            "GET",
+            &server.public(&format!("/contacts/{laptop}/conversations")),
+            None,
+        )
+        .await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+}
+
+/// A new contact from `body`: `(source_id, pubsub_token)`.
+async fn contact(server: &TestServer, body: Value) -> (String, String) {
+    let (status, contact) = server
+        .call("POST", &server.public("/contacts"), Some(body))
+        .await;
+    assert_eq!(status, 200, "{contact}");
+    (
+        contact["source_id"].as_str().unwrap().to_owned(),
+        contact["pubsub_token"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// Posts a visitor message; the status.
+async fn post(server: &TestServer, source_id: &str, id: u64, content: &str) -> u16 {
+    let url = server.public(&format!(
+        "/contacts/{source_id}/conversations/{id}/messages"
+    ));
+    let (status, _) = server
+        .call("POST", &url, Some(json!({ "content": content })))
+        .await;
+    status
 }

@@ -200,6 +200,16 @@ impl Cable {
         }
     }
 
+    /// The data of the next broadcast of event `name`, skipping others.
+    pub(crate) async fn event_named(&mut self, name: &str) -> Value {
+        loop {
+            let event = self.event().await;
+            if event["event"] == name {
+                return event["data"].clone();
+            }
+        }
+    }
+
     /// Nothing but pings for `wait`.
     pub(crate) async fn quiet(&mut self, wait: Duration) -> Option<Value> {
         let deadline = tokio::time::Instant::now() + wait;
