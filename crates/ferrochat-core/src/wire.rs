@@ -171,20 +171,6 @@ impl serde::Serialize for Scalar {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Scalar {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        use serde::de::Error;
-        match serde_json::Value::deserialize(deserializer)? {
-            value @ (serde_json::Value::String(_)
-            | serde_json::Value::Number(_)
-            | serde_json::Value::Bool(_)) => Ok(Scalar(value)),
-            other => Err(D::Error::custom(format!(
-                "expected a string, number or boolean, got {other}"
-            ))),
-        }
-    }
-}
-
 /// Reads a wire type out of a JSON value, by hand.
 ///
 /// For the types the widget parses most (content attributes): serde's derived
@@ -287,6 +273,8 @@ impl FromJson for Scalar {
     }
 }
 
+deserialize_from_json!(Scalar);
+
 impl<T: FromJson> FromJson for Option<T> {
     fn from_json(value: Value) -> Result<Self, String> {
         match value {
@@ -327,7 +315,7 @@ impl Fields {
     /// A field that must be there.
     pub(crate) fn required<T: FromJson>(&mut self, key: &str) -> Result<T, String> {
         match self.0.remove(key) {
-            Some(value) => T::from_json(value).map_err(|error| format!("{key}: {error}")),
+            Some(value) => read(key, value),
             None => Err(format!("missing field `{key}`")),
         }
     }
@@ -335,21 +323,15 @@ impl Fields {
     /// A field that may be missing or `null` (serde's `#[serde(default)]`
     /// on an `Option`).
     pub(crate) fn optional<T: FromJson>(&mut self, key: &str) -> Result<Option<T>, String> {
-        match self.0.remove(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(value) => T::from_json(value)
-                .map(Some)
-                .map_err(|error| format!("{key}: {error}")),
-        }
+        self.or_default(key)
     }
 
     /// A field that is `T::default()` when missing (but must be a `T` when
     /// there: a `null` list is an error, as with serde).
     pub(crate) fn or_default<T: FromJson + Default>(&mut self, key: &str) -> Result<T, String> {
-        match self.0.remove(key) {
-            None => Ok(T::default()),
-            Some(value) => T::from_json(value).map_err(|error| format!("{key}: {error}")),
-        }
+        self.0
+            .remove(key)
+            .map_or_else(|| Ok(T::default()), |value| read(key, value))
     }
 
     /// A [`Field`]: missing, `null`, or a value.
@@ -357,9 +339,7 @@ impl Fields {
         match self.0.remove(key) {
             None => Ok(Field::Absent),
             Some(Value::Null) => Ok(Field::Null),
-            Some(value) => T::from_json(value)
-                .map(Field::Value)
-                .map_err(|error| format!("{key}: {error}")),
+            Some(value) => read(key, value).map(Field::Value),
         }
     }
 
@@ -367,6 +347,11 @@ impl Fields {
     pub(crate) fn rest(self) -> Map {
         self.0
     }
+}
+
+/// Field `key`'s value as a `T`, its error prefixed with the key.
+fn read<T: FromJson>(key: &str, value: Value) -> Result<T, String> {
+    T::from_json(value).map_err(|error| format!("{key}: {error}"))
 }
 
 #[cfg(test)]

@@ -66,6 +66,8 @@ struct Subscription {
     /// The identifier as a JSON string, as the hub keeps it.
     quoted: Arc<str>,
     streams: Vec<Stream>,
+    /// The account whose agents' presence the subscriber is told of.
+    account_id: i64,
     agent: Option<(i64, i64)>,
 }
 
@@ -251,6 +253,11 @@ async fn handle(
                 Arc::from(serde_json::to_string(&identifier).unwrap_or_default());
             let subscription = match subscriber {
                 Subscriber::Contact(contact_inbox) => {
+                    let Ok(inbox) =
+                        crate::store::inbox_by_id(&state.db.read, contact_inbox.inbox_id).await
+                    else {
+                        return reject;
+                    };
                     let stream = contact_stream(&contact_inbox);
                     state
                         .hub
@@ -259,6 +266,7 @@ async fn handle(
                         identifier: identifier.clone(),
                         quoted,
                         streams: vec![stream],
+                        account_id: inbox.account_id,
                         agent: None,
                     }
                 }
@@ -274,6 +282,7 @@ async fn handle(
                         identifier: identifier.clone(),
                         quoted,
                         streams: vec![stream],
+                        account_id: user.account_id,
                         agent: Some((user.account_id, user.id)),
                     }
                 }
@@ -300,38 +309,11 @@ async fn handle(
             };
             match command.action().as_deref() {
                 Some("update_presence") => {
-                    let account_id = match (&subscription.agent, subscription.streams.first()) {
-                        (Some((account_id, _)), _) => Some(*account_id),
-                        (None, Some(Stream::Contact(token))) => {
-                            sqlx::query_scalar(
-                                "SELECT i.account_id FROM contact_inboxes ci JOIN inboxes i ON i.id = ci.inbox_id WHERE ci.pubsub_token = $1",
-                            )
-                            .bind(token.as_ref())
-                            .fetch_optional(&state.db.read)
-                            .await
-                            .ok()
-                            .flatten()
-                        }
-                        (None, Some(Stream::VerifiedContact { inbox_id, .. })) => {
-                            sqlx::query_scalar("SELECT account_id FROM inboxes WHERE id = $1")
-                                .bind(inbox_id)
-                                .fetch_optional(&state.db.read)
-                                .await
-                                .ok()
-                                .flatten()
-                        }
-                        _ => None,
-                    };
-                    match account_id {
-                        Some(account_id) => {
-                            let payload = presence_payload(state, account_id).await;
-                            let identifier = serde_json::to_string(identifier).unwrap_or_default();
-                            vec![WsMessage::Text(Utf8Bytes::from(format!(
-                                "{{\"identifier\":{identifier},\"message\":{payload}}}"
-                            )))]
-                        }
-                        None => Vec::new(),
-                    }
+                    let payload = presence_payload(state, subscription.account_id).await;
+                    let identifier = serde_json::to_string(identifier).unwrap_or_default();
+                    vec![WsMessage::Text(Utf8Bytes::from(format!(
+                        "{{\"identifier\":{identifier},\"message\":{payload}}}"
+                    )))]
                 }
                 _ => Vec::new(),
             }

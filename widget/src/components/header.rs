@@ -3,7 +3,8 @@
 use ferrochat_core::session::Connection;
 use yew::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Properties)]
+/// What [`header`] shows.
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct HeaderProps {
     pub title: AttrValue,
     pub connection: Connection,
