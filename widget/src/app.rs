@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use ferrochat_client::Chat;
+use ferrochat_client::{Chat, Keep};
 use ferrochat_core::chatwoot::ConversationStatus;
 use ferrochat_core::session::{Connection, Input, Notice, Phase};
 use yew::prelude::*;
@@ -23,14 +23,26 @@ pub struct AppProps {
     pub host_origin: Option<AttrValue>,
     /// The session the host page kept (the iframe URL's fragment).
     pub saved: Option<AttrValue>,
+    /// Mounted in the host page (the npm package's `mount`), not framed.
+    #[cfg(feature = "mount")]
+    pub page: Option<std::rc::Rc<crate::mount::Page>>,
 }
 
 #[component]
 pub fn App(props: &AppProps) -> Html {
     let update = use_force_update();
-    let bridge = use_memo(props.host_origin.clone(), |origin| {
-        Bridge::new(origin.as_ref().map(ToString::to_string))
-    });
+    let bridge = {
+        let origin = props.host_origin.clone();
+        #[cfg(feature = "mount")]
+        let page = props.page.clone();
+        use_memo((), move |()| {
+            #[cfg(feature = "mount")]
+            if let Some(page) = page {
+                return Bridge::in_page(page);
+            }
+            Bridge::new(origin.as_ref().map(ToString::to_string))
+        })
+    };
     let chat = {
         let (notices, stores) = (bridge.clone(), bridge.clone());
         let (base, inbox, saved) = (props.base.clone(), props.inbox.clone(), props.saved.clone());
@@ -38,6 +50,7 @@ pub fn App(props: &AppProps) -> Html {
             Chat::start(
                 &base,
                 &inbox,
+                Keep::Local,
                 saved.as_deref(),
                 move || update.force_update(),
                 move |notice| match notice {

@@ -83,6 +83,10 @@ fn scheme(scheme: String) -> Option<String> {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Bridge {
     host_origin: Option<String>,
+    /// Mounted in the host page itself (the npm package's `mount`): the
+    /// same messages, as calls.
+    #[cfg(feature = "mount")]
+    page: Option<std::rc::Rc<crate::mount::Page>>,
 }
 
 impl Bridge {
@@ -98,15 +102,35 @@ impl Bridge {
             .unwrap_or(false);
         Bridge {
             host_origin: host_origin.filter(|origin| framed && !origin.is_empty()),
+            #[cfg(feature = "mount")]
+            page: None,
+        }
+    }
+
+    /// The bridge of an app mounted in the host page.
+    #[cfg(feature = "mount")]
+    pub(crate) fn in_page(page: std::rc::Rc<crate::mount::Page>) -> Bridge {
+        Bridge {
+            host_origin: None,
+            page: Some(page),
         }
     }
 
     /// Whether a host page is listening (else the window is always open).
     pub(crate) fn is_framed(&self) -> bool {
+        #[cfg(feature = "mount")]
+        if self.page.is_some() {
+            return true;
+        }
         self.host_origin.is_some()
     }
 
     fn post(&self, kind: &str, fields: Value) {
+        #[cfg(feature = "mount")]
+        if let Some(page) = &self.page {
+            page.post(kind, &fields);
+            return;
+        }
         let (Some(origin), Some(window)) = (&self.host_origin, web_sys::window()) else {
             return;
         };
@@ -168,6 +192,11 @@ impl Bridge {
     /// Calls `on_command` for each message from the host page until the
     /// returned listener is dropped.
     pub(crate) fn listen(&self, on_command: impl Fn(Command) + 'static) -> Option<Listener> {
+        #[cfg(feature = "mount")]
+        if let Some(page) = &self.page {
+            page.listen(on_command);
+            return None;
+        }
         let origin = self.host_origin.clone()?;
         let window = web_sys::window()?;
         let parent = window.parent().ok().flatten()?;

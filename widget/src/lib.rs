@@ -7,8 +7,8 @@
 mod app;
 mod bridge;
 mod components;
-
-use wasm_bindgen::prelude::wasm_bindgen;
+#[cfg(feature = "mount")]
+pub mod mount;
 
 pub use app::{App, AppProps};
 
@@ -17,8 +17,9 @@ pub use app::{App, AppProps};
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 /// Mounts the app when the module loads, with the inbox and the host
-/// page's origin from the iframe's query string.
-#[wasm_bindgen(start)]
+/// page's origin from the iframe's query string. (The npm package's build,
+/// feature `mount`, waits for its `mount` call instead.)
+#[cfg_attr(not(feature = "mount"), wasm_bindgen::prelude::wasm_bindgen(start))]
 pub fn start() {
     let Some(window) = web_sys::window() else {
         return;
@@ -53,6 +54,8 @@ pub fn start() {
                 .and_then(|saved| saved.as_string())
                 .filter(|saved| !saved.is_empty())
                 .map(Into::into),
+            #[cfg(feature = "mount")]
+            page: None,
         },
     )
     .render();

@@ -6,6 +6,9 @@
 //! The engine decides; [`Chat`] carries out its effects and feeds it what
 //! happened, then tells its owner that the state changed.
 
+#[cfg(feature = "js")]
+pub mod js;
+
 use std::cell::{Ref, RefCell};
 use std::rc::{Rc, Weak};
 
@@ -37,10 +40,20 @@ impl std::fmt::Debug for Chat {
 /// Hears what to keep across reloads (`None`: forget it).
 type OnStore = dyn Fn(Option<&str>);
 
+/// Where the session is kept across reloads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// `localStorage` under `ferrochat:{inbox}`, and `on_store`.
+    Local,
+    /// Only where `on_store` puts it (and `saved` brings it back).
+    Elsewhere,
+}
+
 struct Inner {
     /// The server's origin, without a trailing slash.
     base: String,
-    storage_key: String,
+    /// `localStorage`'s key, when [`Keep::Local`].
+    storage_key: Option<String>,
     session: RefCell<Session>,
     socket: RefCell<Option<Socket>>,
     /// The running timers: a handful at most, so a list (a map type would
@@ -77,14 +90,15 @@ struct Pending {
 
 impl Chat {
     /// Starts a session with the inbox `inbox` of the server at `base`:
-    /// restores what `localStorage` holds for it (else `saved`, the JSON a
-    /// previous `on_store` was given, when this frame's storage is empty or
-    /// denied) and runs the engine. `on_change` runs after every change of
+    /// restores what `localStorage` holds for it (with [`Keep::Local`];
+    /// else `saved`, the JSON a previous `on_store` was given, when that
+    /// storage is empty, denied or not used) and runs the engine. `on_change` runs after every change of
     /// the session's state; `on_notice` for what the host page should hear
     /// about; `on_store` with what to keep across reloads (`None`: forget).
     pub fn start(
         base: &str,
         inbox: &str,
+        keep: Keep,
         saved: Option<&str>,
         on_change: impl Fn() + 'static,
         on_notice: impl Fn(&Notice) + 'static,
@@ -93,7 +107,7 @@ impl Chat {
         let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
         let inner = Rc::new(Inner {
             base: base.trim_end_matches('/').to_owned(),
-            storage_key: format!("ferrochat:{inbox}"),
+            storage_key: (keep == Keep::Local).then(|| format!("ferrochat:{inbox}")),
             session: RefCell::new(Session::new(Config {
                 inbox: inbox.to_owned(),
                 seed,
@@ -104,7 +118,11 @@ impl Chat {
             on_notice: Box::new(on_notice),
             on_store: Box::new(on_store),
         });
-        let stored = load(&inner.storage_key).or_else(|| saved.and_then(Stored::parse));
+        let stored = inner
+            .storage_key
+            .as_deref()
+            .and_then(load)
+            .or_else(|| saved.and_then(Stored::parse));
         feed(&inner, Input::Start { stored });
         Chat { inner }
     }
@@ -157,7 +175,9 @@ fn run(inner: &Rc<Inner>, effect: Effect) {
         }
         Effect::Store(stored) => {
             let text = stored.and_then(|stored| serde_json::to_string(&stored).ok());
-            store(&inner.storage_key, text.as_deref());
+            if let Some(key) = &inner.storage_key {
+                store(key, text.as_deref());
+            }
             (inner.on_store)(text.as_deref());
         }
         Effect::StartTimer { timer, after_ms } => start_timer(inner, timer, after_ms),

@@ -180,9 +180,33 @@ pub enum Input {
         message: MessageId,
         choice: SubmittedValue,
     },
+    /// The visitor fills in and submits a `form` message: one
+    /// `{name, value}` per field, checked against the form's rules
+    /// ([`crate::validate::form_submission`]) before anything is sent.
+    SubmitForm {
+        message: MessageId,
+        values: Vec<SubmittedValue>,
+    },
+    /// The visitor answers the conversation's satisfaction survey (the
+    /// latest unanswered `input_csat` message): a rating from 1 to 5 and
+    /// an optional comment.
+    Rate {
+        rating: u8,
+        feedback: Option<String>,
+    },
     /// The visitor typed in the composer (the engine throttles what it
     /// sends and turns typing off after a pause).
     Typed,
+    /// The visitor stopped typing (an SDK's `typing(false)`): `off` is sent
+    /// now rather than after the pause.
+    StoppedTyping,
+    /// The visitor read the conversation (an SDK's `markSeen()`): the unread
+    /// count goes to 0 and the server hears of it, whether or not a window
+    /// is open.
+    Seen,
+    /// The visitor ends the conversation (`toggle_status`): it is resolved,
+    /// and the next message starts a new one.
+    Resolve,
     /// The chat window was opened or closed: while it is open, messages are
     /// read as they arrive.
     Visible {
@@ -492,7 +516,12 @@ impl Session {
             Input::Retry { echo_id } => self.retry_message(&echo_id),
             Input::RetryStart => self.retry_start(),
             Input::Choose { message, choice } => self.choose(message, choice),
+            Input::SubmitForm { message, values } => self.submit_form(message, values),
+            Input::Rate { rating, feedback } => self.rate(rating, feedback),
             Input::Typed => self.typed(),
+            Input::StoppedTyping => self.typing_off(),
+            Input::Seen => self.seen(),
+            Input::Resolve => self.resolve(),
             Input::Http { id, response } => self.response(id, response),
             Input::SocketOpened => self.socket_opened(),
             Input::SocketFrame(text) => self.frame(&text),

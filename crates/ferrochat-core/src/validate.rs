@@ -9,7 +9,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::chatwoot::FileType;
+use crate::chatwoot::{ContactRequest, FileType, MessageRequest};
 use crate::content::{
     CardActionKind, Content, Form, FormField, FormFieldKind, InputSelect, SubmittedValue,
 };
@@ -427,6 +427,28 @@ fn compile_pattern(pattern: &str) -> Option<regex_lite::Regex> {
 /// One form field's answer (an empty answer to an optional field passes).
 /// A `pattern` that does not compile is ignored, as browsers ignore it.
 pub fn form_field(field: &FormField, value: &str) -> Result<(), ValidationError> {
+    form_field_but_pattern(field, value)?;
+    if value.trim().is_empty() {
+        return Ok(());
+    }
+    if let Some(regex) = field.pattern.as_deref().and_then(compile_pattern)
+        && !regex.is_match(value)
+    {
+        let label = field.label.as_deref().unwrap_or(&field.name);
+        return Err(ValidationError::PatternMismatch {
+            name: field.name.clone(),
+            message: field
+                .pattern_error
+                .clone()
+                .unwrap_or_else(|| format!("{label} is not in the expected format")),
+        });
+    }
+    Ok(())
+}
+
+/// [`form_field`] without the `pattern`, which needs a regular expression
+/// engine: for the widget, which leaves patterns to the server's check.
+pub fn form_field_but_pattern(field: &FormField, value: &str) -> Result<(), ValidationError> {
     if value.trim().is_empty() {
         return if field.is_required() {
             Err(ValidationError::Required {
@@ -458,18 +480,6 @@ pub fn form_field(field: &FormField, value: &str) -> Result<(), ValidationError>
         }
         _ => {}
     }
-    if let Some(regex) = field.pattern.as_deref().and_then(compile_pattern)
-        && !regex.is_match(value)
-    {
-        let label = field.label.as_deref().unwrap_or(&field.name);
-        return Err(ValidationError::PatternMismatch {
-            name: field.name.clone(),
-            message: field
-                .pattern_error
-                .clone()
-                .unwrap_or_else(|| format!("{label} is not in the expected format")),
-        });
-    }
     Ok(())
 }
 
@@ -490,6 +500,23 @@ impl fmt::Display for FieldError {
 /// returned (so each can be shown inline), no answer to a field the form does
 /// not have, and at most one answer per field.
 pub fn form_submission(form: &Form, values: &[SubmittedValue]) -> Result<(), Vec<FieldError>> {
+    form_answers(form, values, form_field)
+}
+
+/// [`form_submission`] without the fields' `pattern`s (see
+/// [`form_field_but_pattern`]).
+pub fn form_submission_but_patterns(
+    form: &Form,
+    values: &[SubmittedValue],
+) -> Result<(), Vec<FieldError>> {
+    form_answers(form, values, form_field_but_pattern)
+}
+
+fn form_answers(
+    form: &Form,
+    values: &[SubmittedValue],
+    check: fn(&FormField, &str) -> Result<(), ValidationError>,
+) -> Result<(), Vec<FieldError>> {
     let mut errors = Vec::new();
     for (index, value) in values.iter().enumerate() {
         let name = value.name.as_deref().unwrap_or("");
@@ -517,13 +544,96 @@ pub fn form_submission(form: &Form, values: &[SubmittedValue]) -> Result<(), Vec
             .iter()
             .find(|value| value.name.as_deref() == Some(field.name.as_str()))
             .map(|value| value.value.text());
-        if let Err(error) = form_field(field, answer.as_deref().unwrap_or("")) {
+        if let Err(error) = check(field, answer.as_deref().unwrap_or("")) {
             errors.push(FieldError {
                 name: field.name.clone(),
                 error,
             });
         }
     }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// A contact create or update body (`POST /contacts`,
+/// `PATCH /contacts/{source_id}`): every field that is present checked by
+/// its rule, every error returned with its field's name. Blank email,
+/// phone and avatar fields are allowed: they clear the value.
+pub fn contact(request: &ContactRequest) -> Result<(), Vec<FieldError>> {
+    let present = |value: &Option<String>| value.clone().filter(|value| !value.is_empty());
+    let checks = [
+        ("name", request.name.as_deref().map(name)),
+        ("email", present(&request.email).map(|value| email(&value))),
+        (
+            "phone_number",
+            present(&request.phone_number).map(|value| phone(&value)),
+        ),
+        (
+            "avatar_url",
+            present(&request.avatar_url).map(|value| safe_url(&value)),
+        ),
+        (
+            "identifier",
+            (request.identifier.as_deref()).map(|value| short_string("identifier", value)),
+        ),
+        (
+            "identifier_hash",
+            (request.identifier_hash.as_deref())
+                .map(|value| short_string("identifier_hash", value)),
+        ),
+        (
+            "source_id",
+            (request.source_id.as_deref()).map(|value| short_string("source_id", value)),
+        ),
+        (
+            "custom_attributes",
+            (request.custom_attributes.as_ref()).map(custom_attribute_map),
+        ),
+    ];
+    field_errors(checks)
+}
+
+/// A message create body: its content (when given) and `echo_id`, and not
+/// blank unless it carries files.
+pub fn message(request: &MessageRequest, files: usize) -> Result<(), Vec<FieldError>> {
+    let blank = request
+        .content
+        .as_deref()
+        .is_none_or(|text| text.trim().is_empty());
+    let checks = [
+        (
+            "content",
+            if blank && files == 0 {
+                Some(Err(ValidationError::Empty { field: "content" }))
+            } else {
+                request.content.as_deref().map(content)
+            },
+        ),
+        (
+            "echo_id",
+            (request.echo_id.as_deref()).map(|value| short_string("echo_id", value)),
+        ),
+        ("attachments", (files > 0).then(|| attachment_count(files))),
+    ];
+    field_errors(checks)
+}
+
+fn field_errors<const N: usize>(
+    checks: [(&'static str, Option<Result<(), ValidationError>>); N],
+) -> Result<(), Vec<FieldError>> {
+    let errors: Vec<FieldError> = checks
+        .into_iter()
+        .filter_map(|(name, check)| match check {
+            Some(Err(error)) => Some(FieldError {
+                name: name.to_owned(),
+                error,
+            }),
+            _ => None,
+        })
+        .collect();
     if errors.is_empty() {
         Ok(())
     } else {

@@ -171,35 +171,14 @@ async fn show_inbox(
 
 /// Checks the fields a visitor may set; `identifier` only on create.
 fn validate_contact(request: &ContactRequest) -> ApiResult<()> {
-    if let Some(name) = &request.name {
-        validate::name(name).map_err(|error| ApiError::invalid("name", &error))?;
+    // Chatwoot answers with one attribute's error at a time.
+    match validate::contact(request) {
+        Ok(()) => Ok(()),
+        Err(errors) => match errors.first() {
+            Some(first) => Err(ApiError::invalid(&first.name, &first.error)),
+            None => Ok(()),
+        },
     }
-    if let Some(email) = request.email.as_deref().filter(|email| !email.is_empty()) {
-        validate::email(email).map_err(|error| ApiError::invalid("email", &error))?;
-    }
-    if let Some(phone) = request
-        .phone_number
-        .as_deref()
-        .filter(|phone| !phone.is_empty())
-    {
-        validate::phone(phone).map_err(|error| ApiError::invalid("phone_number", &error))?;
-    }
-    if let Some(url) = request.avatar_url.as_deref().filter(|url| !url.is_empty()) {
-        validate::safe_url(url).map_err(|error| ApiError::invalid("avatar_url", &error))?;
-    }
-    if let Some(identifier) = &request.identifier {
-        validate::short_string("identifier", identifier)
-            .map_err(|error| ApiError::invalid("identifier", &error))?;
-    }
-    if let Some(source_id) = &request.source_id {
-        validate::short_string("source_id", source_id)
-            .map_err(|error| ApiError::invalid("source_id", &error))?;
-    }
-    if let Some(attributes) = &request.custom_attributes {
-        validate::custom_attribute_map(attributes)
-            .map_err(|error| ApiError::invalid("custom_attributes", &error))?;
-    }
-    Ok(())
 }
 
 fn blank_to_none(value: &Option<String>) -> Option<String> {

@@ -8,6 +8,7 @@
 
 mod bench;
 mod demo;
+mod pack;
 mod run;
 mod setup;
 mod size;
@@ -23,13 +24,16 @@ usage: cargo xtask <command>
 commands:
   setup   install what the build and tests need (wasm target, wasm-bindgen CLI
           at the Cargo.lock version, Chromium and chromedriver, node, brotli,
-          and `npm ci` in tests/: playwright-core, wasm-opt, terser)
+          and `npm ci` in tests/: playwright-core, wasm-opt, terser, Vite,
+          TypeScript)
   test    setup, then rustfmt, clippy (-D warnings, native and wasm32), a
           release wasm32 build of the core and its no-IO check, native tests,
           the core's wasm tests in node and in headless Chromium, the widget's
           component tests in headless Chromium, its size report (fails past
           the loader's budget), and the end-to-end tests (tests/e2e: the real
-          server and Chromium)
+          server and Chromium), then the npm package: packed, installed
+          into tests/npm, type-checked with tsc, built with Vite, and tested
+          in Node and Chromium
   demo    build the widget (release) into target/www and the server, and run
           the server with the demo bot on 127.0.0.1:3000 serving target/www,
           data in ./data; flags after `--` go to the server
@@ -37,6 +41,10 @@ commands:
   size    build the widget (release) and print the raw, gzip -9 and brotli
           -q 11 bytes of the loader and of everything fetched to open the
           chat; fails past 2 KB (loader) or 150 KB (total) brotli
+  pack    build the npm package (the headless client and helpers for the web,
+          bundlers and Node, and the in-page chat window) into
+          target/npm/ferrochat-<version>.tgz with `npm pack`, and print the
+          tarball's size and each entry point's raw and brotli bytes
   bench server
           build the server (profile `server`) and run the load generator
           against it on loopback: message creates per second with p50/p99
@@ -51,6 +59,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("demo") => demo::run(&args[1..]),
         Some("size") => size::run(),
+        Some("pack") => pack::run(),
         Some("bench") => bench::run(&args[1..]),
         Some("help" | "-h" | "--help") | None => {
             print!("{HELP}");
@@ -111,6 +120,8 @@ fn run_tests(report: &mut Report) -> Result<(), String> {
         "--locked",
         "--target",
         "wasm32-unknown-unknown",
+        "--features",
+        "ferrochat-client/js,ferrochat-widget/mount",
         "--",
         "-D",
         "warnings",
@@ -200,5 +211,68 @@ fn run_tests(report: &mut Report) -> Result<(), String> {
             .env("CHROMIUM", setup::CHROMIUM)
             .counting("end to end"),
     )?;
-    Ok(())
+    npm_package(report, &root, &server, &www, &artifacts)
+}
+
+/// The npm package: packed, installed into the scratch app `tests/npm`,
+/// type-checked, built with Vite, and tested in Node and Chromium.
+fn npm_package(
+    report: &mut Report,
+    root: &std::path::Path,
+    server: &std::path::Path,
+    www: &std::path::Path,
+    artifacts: &std::path::Path,
+) -> Result<(), String> {
+    let packed = report.timed("pack the npm package", || {
+        let packed = pack::pack(root)?;
+        pack::report(&packed)?;
+        Ok(packed)
+    })?;
+    let tarball = packed.tarball.display().to_string();
+    let scratch = root.join("tests").join("npm");
+    let scratch_dir = scratch.display().to_string();
+    report.step(Step::new("install the tarball into tests/npm").arg_list(&[
+        "npm",
+        "install",
+        "--prefix",
+        &scratch_dir,
+        "--no-save",
+        "--no-package-lock",
+        "--no-audit",
+        "--no-fund",
+        "--offline",
+        &tarball,
+    ]))?;
+    let tsc = widget::npm_bin(root, "tsc").display().to_string();
+    let tsconfig = scratch.join("tsconfig.json").display().to_string();
+    report.step(
+        Step::new("tsc --noEmit (a TypeScript consumer)")
+            .arg_list(&[&tsc, "--noEmit", "-p", &tsconfig]),
+    )?;
+    let vite = widget::npm_bin(root, "vite").display().to_string();
+    let config = scratch.join("vite.config.mjs").display().to_string();
+    report.step(
+        Step::new("vite build (tests/npm)").arg_list(&[&vite, "build", "--config", &config]),
+    )?;
+    let absolute = |path: &std::path::Path| {
+        path.canonicalize()
+            .map(|path| path.display().to_string())
+            .map_err(|error| format!("cannot find {}: {error}", path.display()))
+    };
+    report.step(
+        Step::new("npm package tests (Node and Chromium)")
+            .arg_list(&[
+                "node",
+                "--test",
+                "--test-concurrency=1",
+                "--test-timeout=120000",
+                "--test-reporter=spec",
+                "tests/npm/",
+            ])
+            .env("FERROCHAT_SERVER_BIN", &absolute(server)?)
+            .env("FERROCHAT_WWW_DIR", &absolute(www)?)
+            .env("FERROCHAT_E2E_ARTIFACTS", &absolute(artifacts)?)
+            .env("CHROMIUM", setup::CHROMIUM)
+            .counting("npm package"),
+    )
 }

@@ -10,11 +10,11 @@ use std::process::{Command, Stdio};
 use crate::demo::target_dir;
 use crate::run::run_visible;
 
-const WASM_TARGET: &str = "wasm32-unknown-unknown";
+pub(crate) const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// What the wasm-bindgen output uses beyond the wasm MVP: Rust's
 /// wasm32-unknown-unknown defaults. wasm-opt refuses a module that uses a
 /// feature it was not told about.
-const WASM_FEATURES: &[&str] = &[
+pub(crate) const WASM_FEATURES: &[&str] = &[
     "--enable-bulk-memory",
     "--enable-bulk-memory-opt",
     "--enable-call-indirect-overlong",
@@ -215,7 +215,7 @@ fn assemble(root: &Path, www: &Path, app: &App, loader: &Path) -> Result<PathBuf
     Ok(www.to_path_buf())
 }
 
-fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
+pub(crate) fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
     fs::create_dir_all(to).map_err(|error| format!("cannot create {}: {error}", to.display()))?;
     let entries =
         fs::read_dir(from).map_err(|error| format!("cannot read {}: {error}", from.display()))?;
@@ -237,7 +237,7 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
     Ok(())
 }
 
-fn copy(from: &Path, to: &Path) -> Result<(), String> {
+pub(crate) fn copy(from: &Path, to: &Path) -> Result<(), String> {
     if let Some(parent) = to.parent() {
         fs::create_dir_all(parent)
             .map_err(|error| format!("cannot create {}: {error}", parent.display()))?;

@@ -8,11 +8,13 @@ use super::{
     Delivery, Effect, Entry, HttpRequest, HttpResponse, Method, Notice, Outgoing, Phase, RequestId,
     Session, Stored, Timer,
 };
+use crate::Field;
 use crate::chatwoot::{
-    Contact, ContactRequest, Conversation, ConversationRequest, Message, MessageId, MessageRequest,
-    MessageType, MessageUpdate, PublicInbox, SubmittedValues, TypingRequest, TypingStatus,
+    Contact, ContactRequest, Conversation, ConversationId, ConversationRequest, ConversationStatus,
+    Message, MessageId, MessageRequest, MessageType, MessageUpdate, PublicInbox, SubmittedValues,
+    TypingRequest, TypingStatus,
 };
-use crate::content::{Content, SubmittedValue};
+use crate::content::{Content, CsatSubmitted, CsatSurveyResponse, SubmittedValue};
 
 /// A message is shown as failed after this many attempts that got no
 /// answer (or a 5xx): about a minute of retrying with the backoff.
@@ -63,6 +65,10 @@ pub(super) enum Call {
     },
     Typing,
     LastSeen,
+    /// `toggle_status`: the conversation it was for.
+    Resolve {
+        conversation: ConversationId,
+    },
     /// `setUser` for a contact without this identifier: `POST /contacts`.
     Identify {
         identifier: String,
@@ -372,6 +378,7 @@ impl Session {
                     | Call::Choose { .. }
                     | Call::Typing
                     | Call::LastSeen
+                    | Call::Resolve { .. }
             )
         });
         for item in &mut self.outbox {
@@ -415,6 +422,7 @@ impl Session {
             Call::Typing | Call::LastSeen => {
                 let _ = outcome_empty(response);
             }
+            Call::Resolve { conversation } => self.on_resolved(conversation, outcome(response)),
             Call::Identify { identifier } => self.on_identified(identifier, outcome(response)),
             Call::Profile { sent, changes } => self.on_profile(sent, changes, outcome(response)),
             Call::Conversations => self.on_conversations(outcome(response)),
@@ -910,6 +918,81 @@ impl Session {
     // ------------------------------------------------- visitor's other acts
 
     pub(super) fn choose(&mut self, id: MessageId, choice: SubmittedValue) {
+        self.answer(id, |content| match content {
+            Content::InputSelect(select) if select.submitted_values.is_none() => {
+                select.submitted_values = Some(vec![choice.clone()]);
+                Ok(SubmittedValues::Items(vec![choice]))
+            }
+            _ => Err(None),
+        });
+    }
+
+    pub(super) fn submit_form(&mut self, id: MessageId, values: Vec<SubmittedValue>) {
+        self.answer(id, |content| match content {
+            Content::Form(form) if form.submitted_values.is_none() => {
+                // Patterns need a regular expression engine, which would
+                // weigh more than the rest of this crate in the widget: the
+                // server checks them, and its refusal undoes the answer.
+                if let Err(errors) = crate::validate::form_submission_but_patterns(form, &values) {
+                    let said: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                    return Err(Some(said.join("; ")));
+                }
+                form.submitted_values = Some(values.clone());
+                Ok(SubmittedValues::Items(values))
+            }
+            Content::Form(_) => Err(Some("this form was already submitted".to_owned())),
+            _ => Err(Some("that message is not a form".to_owned())),
+        });
+    }
+
+    /// Answers the latest survey that has no answer yet.
+    pub(super) fn rate(&mut self, rating: u8, feedback: Option<String>) {
+        if let Err(error) = crate::validate::csat_rating(rating) {
+            self.notify(Notice::Error(error.to_string()));
+            return;
+        }
+        if let Some(feedback) = &feedback
+            && let Err(error) = crate::validate::text("feedback_message", feedback)
+        {
+            self.notify(Notice::Error(error.to_string()));
+            return;
+        }
+        let survey = self.entries.iter().rev().find_map(|entry| match entry {
+            Entry::Message(message)
+                if matches!(&message.kind, Content::InputCsat(csat) if csat.submitted_values.is_none()) =>
+            {
+                Some(message.id)
+            }
+            _ => None,
+        });
+        let Some(id) = survey else {
+            self.notify(Notice::Error("there is no survey to answer".to_owned()));
+            return;
+        };
+        self.answer(id, |content| match content {
+            Content::InputCsat(csat) => {
+                let answer = CsatSubmitted {
+                    csat_survey_response: CsatSurveyResponse {
+                        rating,
+                        feedback_message: feedback.map_or(Field::Absent, Field::Value),
+                    },
+                };
+                csat.submitted_values = Some(answer.clone());
+                Ok(SubmittedValues::Csat(answer))
+            }
+            _ => Err(None),
+        });
+    }
+
+    /// Answers message `id` (`PATCH …/messages/{id}` with
+    /// `submitted_values`), showing the answer at once: `fill` writes it
+    /// into the content and returns what to send, or refuses with what to
+    /// tell the visitor (`None`: nothing, the message is not answerable).
+    fn answer(
+        &mut self,
+        id: MessageId,
+        fill: impl FnOnce(&mut Content) -> Result<SubmittedValues, Option<String>>,
+    ) {
         let Some(path) = self.conversation_path() else {
             return;
         };
@@ -917,17 +1000,16 @@ impl Session {
             return;
         };
         let before = message.kind.clone();
-        let Content::InputSelect(select) = &mut message.kind else {
-            return;
+        let submitted_values = match fill(&mut message.kind) {
+            Ok(values) => values,
+            Err(error) => {
+                if let Some(error) = error {
+                    self.notify(Notice::Error(error));
+                }
+                return;
+            }
         };
-        if select.submitted_values.is_some() {
-            return;
-        }
-        select.submitted_values = Some(vec![choice.clone()]);
         let after = message.kind.clone();
-        let body = MessageUpdate {
-            submitted_values: SubmittedValues::Items(vec![choice]),
-        };
         self.request(
             Call::Choose {
                 message: id,
@@ -936,7 +1018,7 @@ impl Session {
             },
             Method::Patch,
             format!("{path}/messages/{}", id.0),
-            Some(json(&body)),
+            Some(json(&MessageUpdate { submitted_values })),
         );
     }
 
@@ -1016,6 +1098,51 @@ impl Session {
         }
         if self.phase == Phase::Ready {
             self.mark_seen();
+        }
+    }
+
+    /// The SDK's `markSeen()`.
+    pub(super) fn seen(&mut self) {
+        if self.unread != 0 {
+            self.unread = 0;
+            self.notify(Notice::Unread(0));
+        }
+        if self.phase == Phase::Ready {
+            self.mark_seen();
+        }
+    }
+
+    pub(super) fn resolve(&mut self) {
+        let (Some(path), Some(conversation)) = (self.conversation_path(), self.conversation) else {
+            return;
+        };
+        if self.status == Some(ConversationStatus::Resolved)
+            || self.in_flight(|call| matches!(call, Call::Resolve { .. }))
+        {
+            return;
+        }
+        self.request(
+            Call::Resolve { conversation },
+            Method::Post,
+            format!("{path}/toggle_status"),
+            None,
+        );
+    }
+
+    fn on_resolved(&mut self, conversation: ConversationId, result: Outcome<Conversation>) {
+        match result {
+            // The socket's `conversation.status_changed` says the same; the
+            // answer is enough when the socket is down.
+            Outcome::Done(answer) => {
+                if self.conversation == Some(conversation) {
+                    self.status = Some(answer.status);
+                }
+            }
+            Outcome::Retry(error) | Outcome::Refused { error, .. } => {
+                self.notify(Notice::Error(format!(
+                    "the conversation was not resolved: {error}"
+                )));
+            }
         }
     }
 

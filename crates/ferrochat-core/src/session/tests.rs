@@ -1307,6 +1307,175 @@ fn a_quick_reply_that_fails_is_undone() {
     assert!(h.has(Method::Patch, &format!("{}/1842", messages())));
 }
 
+// --------------------------------------------------------- forms and survey
+
+fn form(id: u64) -> Value {
+    json!({
+        "id": id,
+        "content": "Tell us about you",
+        "message_type": 1,
+        "content_type": "form",
+        "content_attributes": {"items": [
+            {"type": "email", "name": "email", "label": "Email", "required": true},
+            {"type": "text", "name": "company", "label": "Company"}
+        ]},
+        "created_at": 1_731_500_000,
+        "conversation_id": 12,
+        "sender": agent()
+    })
+}
+
+fn survey(id: u64) -> Value {
+    json!({
+        "id": id,
+        "content": "Please rate the conversation",
+        "message_type": 3,
+        "content_type": "input_csat",
+        "content_attributes": {"display_type": "star"},
+        "created_at": 1_731_500_000,
+        "conversation_id": 12
+    })
+}
+
+fn kind(h: &Harness, id: u64) -> Content {
+    h.session
+        .entries()
+        .iter()
+        .find_map(|entry| match entry {
+            Entry::Message(message) if message.id == MessageId(id) => Some(message.kind.clone()),
+            _ => None,
+        })
+        .unwrap()
+}
+
+fn field(name: &str, value: &str) -> SubmittedValue {
+    SubmittedValue::field(name, value)
+}
+
+#[test]
+fn a_form_is_checked_then_submitted_once() {
+    let mut h = restored("open", json!([form(1900)]));
+    let effects = h.input(Input::SubmitForm {
+        message: MessageId(1900),
+        values: vec![field("email", "not an email")],
+    });
+    assert_eq!(errors(&effects).len(), 1, "{effects:?}");
+    assert!(errors(&effects)[0].contains("email"), "{effects:?}");
+    assert!(h.open.is_empty(), "nothing is sent");
+    assert!(!kind(&h, 1900).is_answered());
+
+    let values = vec![field("email", "ada@example.com"), field("company", "Acme")];
+    h.input(Input::SubmitForm {
+        message: MessageId(1900),
+        values: values.clone(),
+    });
+    assert!(kind(&h, 1900).is_answered(), "shown as answered at once");
+    let patch = h.take(Method::Patch, &format!("{}/1900", messages()));
+    assert_eq!(
+        body(&patch),
+        json!({"submitted_values": [
+            {"name": "email", "value": "ada@example.com"},
+            {"name": "company", "value": "Acme"}
+        ]})
+    );
+    let effects = h.input(Input::SubmitForm {
+        message: MessageId(1900),
+        values,
+    });
+    assert_eq!(errors(&effects), ["this form was already submitted"]);
+    assert!(h.open.is_empty());
+}
+
+#[test]
+fn a_rating_answers_the_latest_survey_and_a_failure_undoes_it() {
+    let mut h = restored("resolved", json!([agent_message(1901, "Done")]));
+    let effects = h.input(Input::Rate {
+        rating: 5,
+        feedback: None,
+    });
+    assert_eq!(errors(&effects), ["there is no survey to answer"]);
+    let effects = h.input(Input::Rate {
+        rating: 9,
+        feedback: None,
+    });
+    assert_eq!(errors(&effects).len(), 1, "a rating outside 1 to 5");
+
+    h.frame(broadcast("message.created", pushed(survey(1902))));
+    h.input(Input::Rate {
+        rating: 4,
+        feedback: Some("Quick and kind".to_owned()),
+    });
+    assert!(kind(&h, 1902).is_answered());
+    let patch = h.take(Method::Patch, &format!("{}/1902", messages()));
+    assert_eq!(
+        body(&patch),
+        json!({"submitted_values": {"csat_survey_response": {"rating": 4, "feedback_message": "Quick and kind"}}})
+    );
+    let effects = h.respond(&patch, 500, json!({"error": "boom"}));
+    assert!(!kind(&h, 1902).is_answered(), "undone");
+    assert_eq!(errors(&effects).len(), 1);
+    // Answerable again.
+    h.input(Input::Rate {
+        rating: 4,
+        feedback: None,
+    });
+    let patch = h.take(Method::Patch, &format!("{}/1902", messages()));
+    assert_eq!(
+        body(&patch),
+        json!({"submitted_values": {"csat_survey_response": {"rating": 4}}})
+    );
+}
+
+#[test]
+fn the_visitor_can_resolve_the_conversation() {
+    let mut h = restored("open", two_messages());
+    h.input(Input::Resolve);
+    let post = h.take(Method::Post, &format!("{}/toggle_status", conv()));
+    assert_eq!(post.body, None);
+    h.input(Input::Resolve);
+    assert!(h.open.is_empty(), "one call at a time");
+    let effects = h.respond(&post, 200, conversation("resolved", two_messages()));
+    assert!(errors(&effects).is_empty());
+    assert_eq!(h.session.status(), Some(ConversationStatus::Resolved));
+    h.input(Input::Resolve);
+    assert!(h.open.is_empty(), "already resolved");
+
+    let mut h = restored("open", two_messages());
+    h.input(Input::Resolve);
+    let effects = h.answer(
+        Method::Post,
+        &format!("{}/toggle_status", conv()),
+        404,
+        json!({"error": "Resource could not be found"}),
+    );
+    assert_eq!(
+        errors(&effects),
+        ["the conversation was not resolved: Resource could not be found"]
+    );
+    assert_eq!(h.session.status(), Some(ConversationStatus::Open));
+}
+
+#[test]
+fn seen_clears_unread_and_stopped_typing_says_off_at_once() {
+    let mut h = restored("open", two_messages());
+    h.frame(broadcast(
+        "message.created",
+        pushed(agent_message(1903, "Hi")),
+    ));
+    assert_eq!(h.session.unread(), 1);
+    let effects = h.input(Input::Seen);
+    assert_eq!(notices(&effects), [Notice::Unread(0)]);
+    h.take(Method::Post, &format!("{}/update_last_seen", conv()));
+
+    assert!(h.input(Input::StoppedTyping).is_empty(), "not typing");
+    h.input(Input::Typed);
+    h.take(Method::Post, &format!("{}/toggle_typing", conv()));
+    let effects = h.input(Input::StoppedTyping);
+    assert!(effects.contains(&Effect::StopTimer(Timer::VisitorTyping)));
+    let off = h.take(Method::Post, &format!("{}/toggle_typing", conv()));
+    assert_eq!(body(&off), json!({"typing_status": "off"}));
+}
+
 // ------------------------------------------------------------------- status
 
 #[test]

@@ -349,3 +349,39 @@ fn attachments_are_filed_by_mime_type() {
     assert_eq!(validate::attachment("video/webm", 1), Ok(FileType::Video));
     assert_eq!(validate::attachment("image/svg+xml", 1), Ok(FileType::File));
 }
+
+#[test]
+fn a_contact_body_reports_every_bad_field_by_name() {
+    let request: ferrochat_core::chatwoot::ContactRequest = serde_json::from_value(json!({
+        "name": "Ada",
+        "email": "ada@",
+        "phone_number": "12",
+        "avatar_url": "javascript:alert(1)",
+        "custom_attributes": {"plan": {"nested": true}}
+    }))
+    .unwrap();
+    let errors = validate::contact(&request).unwrap_err();
+    let names: Vec<&str> = errors.iter().map(|error| error.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["email", "phone_number", "avatar_url", "custom_attributes"]
+    );
+    let blank: ferrochat_core::chatwoot::ContactRequest =
+        serde_json::from_value(json!({"name": "Ada", "email": "", "phone_number": ""})).unwrap();
+    assert_eq!(validate::contact(&blank), Ok(()), "blank clears the value");
+}
+
+#[test]
+fn a_message_body_needs_content_or_files() {
+    let request = |content: Option<&str>| ferrochat_core::chatwoot::MessageRequest {
+        content: content.map(str::to_owned),
+        echo_id: Some("e-1".to_owned()),
+    };
+    assert_eq!(validate::message(&request(Some("Hello")), 0), Ok(()));
+    assert_eq!(validate::message(&request(Some("  ")), 1), Ok(()));
+    let errors = validate::message(&request(Some(" ")), 0).unwrap_err();
+    assert_eq!(errors[0].name, "content");
+    assert_eq!(errors[0].error, ValidationError::Empty { field: "content" });
+    let errors = validate::message(&request(None), 16).unwrap_err();
+    assert_eq!(errors[0].name, "attachments");
+}

@@ -1,0 +1,620 @@
+//! The npm package's wasm API (feature `js`): the headless [`Client`] and
+//! the core's helpers, for the hand-written JavaScript in `npm/` that
+//! frontend developers import.
+//!
+//! Values cross as JSON text: `JSON.stringify` on one side and serde on the
+//! other cost less wasm than a binding per type, and the JavaScript wrapper
+//! gives them their TypeScript types.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use ferrochat_core::chatwoot::{ContactRequest, Message, MessageId, MessageRequest};
+use ferrochat_core::content::{InputSelect, SelectItem, SubmittedValue};
+use ferrochat_core::imi::{ImiMessage, QuickReplies};
+use ferrochat_core::session::{Connection, Delivery, Entry, Input, Notice, Phase, Session};
+use ferrochat_core::validate::{self, FieldError};
+use ferrochat_core::{Map, Scalar, identity, quick_replies};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use wasm_bindgen::prelude::*;
+
+use crate::{Chat, Keep};
+
+/// A chat session for one inbox, without a view: the JavaScript wrapper's
+/// `createClient`. Events go to `on_event(name, json)`.
+#[wasm_bindgen]
+pub struct Client {
+    base: String,
+    inbox: String,
+    keep: Keep,
+    saved: Option<String>,
+    shared: Rc<Shared>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the session's callbacks share with the client.
+struct Shared {
+    chat: RefCell<Option<Chat>>,
+    on_event: js_sys::Function,
+    /// What the last change showed, to tell what the next one changed.
+    last: RefCell<Seen>,
+    /// Events waiting to be handed out, after the engine's borrow is over.
+    queue: RefCell<Vec<(&'static str, String)>>,
+}
+
+#[derive(Default)]
+struct Seen {
+    entries: Vec<Entry>,
+    phase: Option<Phase>,
+    connection: Option<Connection>,
+    status: Option<Value>,
+    typing: bool,
+}
+
+#[wasm_bindgen]
+impl Client {
+    /// `local`: keep the session in `localStorage`; else only where the
+    /// `store` event puts it, and `saved` brings it back.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        base: String,
+        inbox: String,
+        local: bool,
+        saved: Option<String>,
+        on_event: js_sys::Function,
+    ) -> Client {
+        Client {
+            base,
+            inbox,
+            keep: if local { Keep::Local } else { Keep::Elsewhere },
+            saved,
+            shared: Rc::new(Shared {
+                chat: RefCell::new(None),
+                on_event,
+                last: RefCell::new(Seen::default()),
+                queue: RefCell::new(Vec::new()),
+            }),
+        }
+    }
+
+    /// Starts the session (once; later calls do nothing).
+    pub fn start(&self) {
+        if self.shared.chat.borrow().is_some() {
+            return;
+        }
+        let (changed, noticed, stored) = (
+            Rc::downgrade(&self.shared),
+            Rc::downgrade(&self.shared),
+            Rc::downgrade(&self.shared),
+        );
+        let chat = Chat::start(
+            &self.base,
+            &self.inbox,
+            self.keep,
+            self.saved.as_deref(),
+            move || {
+                if let Some(shared) = changed.upgrade() {
+                    shared.changed();
+                }
+            },
+            move |notice| {
+                if let Some(shared) = noticed.upgrade() {
+                    shared.noticed(notice);
+                }
+            },
+            move |value| {
+                if let Some(shared) = stored.upgrade() {
+                    shared.push("store", json!(value).to_string());
+                }
+            },
+        );
+        // A headless client is read as things arrive, unless the app says
+        // otherwise (`markSeen` clears what `unread` counted while hidden).
+        chat.input(Input::Visible { open: true });
+        *self.shared.chat.borrow_mut() = Some(chat);
+        self.shared.changed();
+    }
+
+    /// `visible`: whether the app shows the conversation (messages are read
+    /// as they arrive) or not (they count as unread).
+    #[wasm_bindgen(js_name = setVisible)]
+    pub fn set_visible(&self, visible: bool) {
+        self.input(Input::Visible { open: visible });
+    }
+
+    pub fn send(&self, text: &str) -> Result<(), JsError> {
+        if text.trim().is_empty() {
+            return Err(JsError::new("a message needs some text"));
+        }
+        validate::content(text).map_err(|error| JsError::new(&error.to_string()))?;
+        self.input(Input::Send {
+            content: text.to_owned(),
+        });
+        Ok(())
+    }
+
+    /// Sends a failed message again.
+    pub fn retry(&self, echo_id: String) {
+        self.input(Input::Retry { echo_id });
+    }
+
+    /// Retries a failed start.
+    #[wasm_bindgen(js_name = retryStart)]
+    pub fn retry_start(&self) {
+        self.input(Input::RetryStart);
+    }
+
+    /// Chooses quick reply `item` (`{title, value}`, as the message lists
+    /// it) of message `message`.
+    pub fn choose(&self, message: f64, item: &str) -> Result<(), JsError> {
+        let item: SelectItem = parse(item, "the quick reply")?;
+        let message = self.message_with(message, |content| {
+            matches!(content, ferrochat_core::content::Content::InputSelect(select)
+                if select.items.contains(&item))
+        })?;
+        self.input(Input::Choose {
+            message,
+            choice: SubmittedValue::choice(&item),
+        });
+        Ok(())
+    }
+
+    /// Submits form message `message` with `values`, `{name: value}`.
+    #[wasm_bindgen(js_name = submitForm)]
+    pub fn submit_form(&self, message: f64, values: &str) -> Result<(), JsError> {
+        let values: Map = parse(values, "the form's values")?;
+        let values = values
+            .into_iter()
+            .map(|(name, value)| {
+                let value: Scalar = serde_json::from_value(value).map_err(|_| {
+                    JsError::new(&format!(
+                        "form field {name} must be a string, number or boolean"
+                    ))
+                })?;
+                Ok(SubmittedValue::field(name, value))
+            })
+            .collect::<Result<Vec<_>, JsError>>()?;
+        let mut invalid = None;
+        let message = self.message_with(message, |content| match content {
+            ferrochat_core::content::Content::Form(form) => {
+                // The patterns too, which the engine leaves to the server.
+                invalid = validate::form_submission(form, &values).err();
+                true
+            }
+            _ => false,
+        })?;
+        if let Some(errors) = invalid {
+            return Err(JsError::new(&said(&errors)));
+        }
+        self.input(Input::SubmitForm { message, values });
+        Ok(())
+    }
+
+    /// Answers the satisfaction survey.
+    pub fn rate(&self, rating: u8, feedback: Option<String>) -> Result<(), JsError> {
+        validate::csat_rating(rating).map_err(|error| JsError::new(&error.to_string()))?;
+        self.input(Input::Rate {
+            rating,
+            feedback: feedback.filter(|text| !text.trim().is_empty()),
+        });
+        Ok(())
+    }
+
+    pub fn typing(&self, on: bool) {
+        self.input(if on {
+            Input::Typed
+        } else {
+            Input::StoppedTyping
+        });
+    }
+
+    #[wasm_bindgen(js_name = markSeen)]
+    pub fn mark_seen(&self) {
+        self.input(Input::Seen);
+    }
+
+    pub fn resolve(&self) {
+        self.input(Input::Resolve);
+    }
+
+    /// `user`: `{name, email, phone_number, avatar_url, identifier_hash,
+    /// custom_attributes}`, checked before anything is sent.
+    #[wasm_bindgen(js_name = setUser)]
+    pub fn set_user(&self, identifier: String, user: &str) -> Result<(), JsError> {
+        validate::short_string("identifier", &identifier)
+            .map_err(|error| JsError::new(&error.to_string()))?;
+        let user: ContactRequest = parse(user, "the user")?;
+        validate::contact(&user).map_err(|errors| JsError::new(&said(&errors)))?;
+        self.input(Input::SetUser { identifier, user });
+        Ok(())
+    }
+
+    #[wasm_bindgen(js_name = setCustomAttributes)]
+    pub fn set_custom_attributes(&self, attributes: &str) -> Result<(), JsError> {
+        let attributes = attributes_of(attributes)?;
+        self.input(Input::SetCustomAttributes(attributes));
+        Ok(())
+    }
+
+    #[wasm_bindgen(js_name = deleteCustomAttribute)]
+    pub fn delete_custom_attribute(&self, key: String) {
+        self.input(Input::DeleteCustomAttribute(key));
+    }
+
+    #[wasm_bindgen(js_name = setConversationCustomAttributes)]
+    pub fn set_conversation_custom_attributes(&self, attributes: &str) -> Result<(), JsError> {
+        let attributes = attributes_of(attributes)?;
+        self.input(Input::SetConversationCustomAttributes(attributes));
+        Ok(())
+    }
+
+    /// Forgets the visitor and starts again as a new one (after a logout).
+    pub fn reset(&self) {
+        self.input(Input::Reset);
+    }
+
+    /// The conversation's lines, oldest first, as JSON.
+    pub fn messages(&self) -> String {
+        match self.shared.chat.borrow().as_ref() {
+            Some(chat) => {
+                Value::Array(chat.session().entries().iter().map(entry).collect()).to_string()
+            }
+            None => "[]".to_owned(),
+        }
+    }
+
+    /// The session's state, as JSON.
+    pub fn state(&self) -> String {
+        match self.shared.chat.borrow().as_ref() {
+            Some(chat) => state(&chat.session()).to_string(),
+            None => json!({"phase": "idle", "error": null, "connection": "offline", "status": null,
+                "conversationId": null, "unread": 0, "agentTyping": false, "inbox": null})
+            .to_string(),
+        }
+    }
+
+    /// Closes the socket and stops the timers; the stored session stays.
+    pub fn stop(&self) {
+        if let Some(chat) = self.shared.chat.borrow_mut().take() {
+            chat.stop();
+        }
+    }
+}
+
+impl Client {
+    fn input(&self, input: Input) {
+        let chat = self.shared.chat.borrow().clone();
+        match chat {
+            Some(chat) => chat.input(input),
+            None => self.shared.push(
+                "error",
+                json!("the client is not started: call start() first").to_string(),
+            ),
+        }
+        self.shared.flush();
+    }
+
+    /// The id of a message on show that `fits`.
+    fn message_with(
+        &self,
+        id: f64,
+        mut fits: impl FnMut(&ferrochat_core::content::Content) -> bool,
+    ) -> Result<MessageId, JsError> {
+        let chat = self.shared.chat.borrow();
+        let session = chat
+            .as_ref()
+            .map(Chat::session)
+            .ok_or_else(|| JsError::new("the client is not started: call start() first"))?;
+        let found = session.entries().iter().find_map(|entry| match entry {
+            Entry::Message(message) if message.id.0 as f64 == id => Some(message),
+            _ => None,
+        });
+        match found {
+            Some(message) if fits(&message.kind) => Ok(message.id),
+            Some(_) => Err(JsError::new(&format!(
+                "message {id} does not offer that answer"
+            ))),
+            None => Err(JsError::new(&format!(
+                "message {id} is not in the conversation"
+            ))),
+        }
+    }
+}
+
+impl Shared {
+    fn push(&self, name: &'static str, json: String) {
+        self.queue.borrow_mut().push((name, json));
+    }
+
+    fn noticed(&self, notice: &Notice) {
+        match notice {
+            Notice::Ready => self.push("ready", "null".to_owned()),
+            Notice::Unread(count) => self.push("unread", count.to_string()),
+            Notice::Error(error) => self.push("error", json!(error).to_string()),
+            // Seen as a new entry by `changed`, with the visitor's own.
+            Notice::Message(_) => {}
+        }
+    }
+
+    /// Compares the session with what the last change showed, queues an
+    /// event per difference, then hands the queue out.
+    fn changed(&self) {
+        {
+            let chat = self.chat.borrow();
+            let Some(chat) = chat.as_ref() else {
+                return;
+            };
+            let session = chat.session();
+            let mut last = self.last.borrow_mut();
+            let mut queue = self.queue.borrow_mut();
+            diff(&mut last, &session, &mut queue);
+        }
+        self.flush();
+    }
+
+    /// Calls the handler per queued event. Nothing is borrowed meanwhile, so
+    /// a handler may call the client again.
+    fn flush(&self) {
+        loop {
+            let events = std::mem::take(&mut *self.queue.borrow_mut());
+            if events.is_empty() {
+                return;
+            }
+            for (name, json) in events {
+                let _ = self
+                    .on_event
+                    .call2(&JsValue::NULL, &name.into(), &json.into());
+            }
+        }
+    }
+}
+
+fn diff(last: &mut Seen, session: &Session, queue: &mut Vec<(&'static str, String)>) {
+    let phase = session.phase();
+    if last.phase.as_ref() != Some(phase) {
+        queue.push(("phase", phase_json(phase).to_string()));
+        last.phase = Some(phase.clone());
+    }
+    let connection = session.connection();
+    if last.connection != Some(connection) {
+        queue.push(("connection", json!(connection_name(connection)).to_string()));
+        last.connection = Some(connection);
+    }
+    let status = json!(session.status());
+    if last.status.as_ref() != Some(&status) {
+        queue.push(("status", status.to_string()));
+        last.status = Some(status);
+    }
+    if last.typing != session.agent_typing() {
+        last.typing = session.agent_typing();
+        queue.push(("typing", last.typing.to_string()));
+    }
+    let entries = session.entries();
+    if last.entries.as_slice() != entries {
+        for now in entries {
+            let before = last.entries.iter().find(|before| same_line(before, now));
+            match before {
+                None => queue.push(("message", entry(now).to_string())),
+                Some(before) if before != now => {
+                    queue.push(("message-updated", entry(now).to_string()));
+                }
+                Some(_) => {}
+            }
+        }
+        last.entries = entries.to_vec();
+    }
+}
+
+/// Whether two entries are the same line of the conversation: the same
+/// message, the same outgoing message, or an outgoing message and the
+/// server's copy of it.
+fn same_line(before: &Entry, now: &Entry) -> bool {
+    match (before, now) {
+        (Entry::Message(a), Entry::Message(b)) => a.id == b.id,
+        (Entry::Outgoing { outgoing: a, .. }, Entry::Outgoing { outgoing: b, .. }) => {
+            a.echo_id == b.echo_id
+        }
+        (Entry::Outgoing { outgoing, .. }, Entry::Message(message)) => {
+            message.echo_id.as_deref() == Some(outgoing.echo_id.as_str())
+        }
+        (Entry::Message(_), Entry::Outgoing { .. }) => false,
+    }
+}
+
+fn entry(entry: &Entry) -> Value {
+    match entry {
+        Entry::Message(message) => json!({"kind": "message", "message": message_json(message)}),
+        Entry::Outgoing { outgoing, delivery } => {
+            let (status, error) = match delivery {
+                Delivery::Pending => ("pending", None),
+                Delivery::Sent => ("sent", None),
+                Delivery::Failed { error } => ("failed", Some(error)),
+            };
+            json!({
+                "kind": "outgoing",
+                "echoId": outgoing.echo_id,
+                "content": outgoing.content,
+                "createdAt": outgoing.created_at_ms,
+                "status": status,
+                "error": error,
+            })
+        }
+    }
+}
+
+fn message_json(message: &Message) -> Value {
+    serde_json::to_value(message).unwrap_or(Value::Null)
+}
+
+fn state(session: &Session) -> Value {
+    let phase = phase_json(session.phase());
+    json!({
+        "phase": phase["phase"],
+        "error": phase.get("error"),
+        "connection": connection_name(session.connection()),
+        "status": session.status(),
+        "conversationId": session.conversation().map(|id| id.0),
+        "unread": session.unread(),
+        "agentTyping": session.agent_typing(),
+        "inbox": session.inbox(),
+    })
+}
+
+fn phase_json(phase: &Phase) -> Value {
+    match phase {
+        Phase::Idle => json!({"phase": "idle"}),
+        Phase::Starting => json!({"phase": "starting"}),
+        Phase::Ready => json!({"phase": "ready"}),
+        Phase::Failed { error } => json!({"phase": "failed", "error": error}),
+    }
+}
+
+fn connection_name(connection: Connection) -> &'static str {
+    match connection {
+        Connection::Offline => "offline",
+        Connection::Connecting => "connecting",
+        Connection::Live => "live",
+    }
+}
+
+fn attributes_of(text: &str) -> Result<Map, JsError> {
+    let attributes: Map = parse(text, "custom attributes")?;
+    validate::custom_attribute_map(&attributes)
+        .map_err(|error| JsError::new(&error.to_string()))?;
+    Ok(attributes)
+}
+
+fn parse<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, JsError> {
+    serde_json::from_str(text).map_err(|error| JsError::new(&format!("{what}: {error}")))
+}
+
+fn said(errors: &[FieldError]) -> String {
+    let said: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    said.join("; ")
+}
+
+/// `{valid, errors: [{field, message}]}`.
+fn report(result: Result<(), Vec<FieldError>>) -> String {
+    let errors: Vec<Value> = result
+        .err()
+        .unwrap_or_default()
+        .iter()
+        .map(|error| json!({"field": error.name, "message": error.error.to_string()}))
+        .collect();
+    json!({"valid": errors.is_empty(), "errors": errors}).to_string()
+}
+
+/// A body that is not even shaped right: one error without a field.
+fn shape_error(error: &serde_json::Error) -> String {
+    json!({"valid": false, "errors": [{"field": null, "message": error.to_string()}]}).to_string()
+}
+
+// ------------------------------------------------------------- helpers
+
+/// The contact body's rules, as the server applies them.
+#[wasm_bindgen(js_name = validateContact)]
+pub fn validate_contact(contact: &str) -> String {
+    match serde_json::from_str::<ContactRequest>(contact) {
+        Ok(contact) => report(validate::contact(&contact)),
+        Err(error) => shape_error(&error),
+    }
+}
+
+/// The message body's rules; `files` attachments go with it.
+#[wasm_bindgen(js_name = validateMessage)]
+pub fn validate_message(message: &str, files: u32) -> String {
+    match serde_json::from_str::<MessageRequest>(message) {
+        Ok(message) => report(validate::message(&message, files as usize)),
+        Err(error) => shape_error(&error),
+    }
+}
+
+/// A Chatwoot message (it has `message_type`) or an imi message (it has
+/// `type`), read by the core's types: `{dialect, message}` as they write it.
+#[wasm_bindgen(js_name = parseMessage)]
+pub fn parse_message(text: &str) -> Result<String, JsError> {
+    let value: Value = parse(text, "the message")?;
+    let (dialect, message) = if value.get("message_type").is_some() {
+        let message: Message = serde_json::from_value(value)
+            .map_err(|error| JsError::new(&format!("not a Chatwoot message: {error}")))?;
+        ("chatwoot", message_json(&message))
+    } else if value.get("type").is_some() {
+        let message: ImiMessage = serde_json::from_value(value)
+            .map_err(|error| JsError::new(&format!("not an imi message: {error}")))?;
+        ("imi", serde_json::to_value(&message).unwrap_or(Value::Null))
+    } else {
+        return Err(JsError::new(
+            "neither a Chatwoot message (no message_type) nor an imi message (no type)",
+        ));
+    };
+    Ok(json!({"dialect": dialect, "message": message}).to_string())
+}
+
+#[wasm_bindgen(js_name = quickRepliesToInputSelect)]
+pub fn quick_replies_to_input_select(text: &str) -> Result<String, JsError> {
+    let replies: QuickReplies = parse(text, "the quick replies")?;
+    let select = quick_replies::input_select_from_imi(&replies);
+    to_json(&select)
+}
+
+#[wasm_bindgen(js_name = inputSelectToQuickReplies)]
+pub fn input_select_to_quick_replies(
+    text: &str,
+    request_identifier: String,
+) -> Result<String, JsError> {
+    let select: InputSelect = parse(text, "the input_select attributes")?;
+    validate::quick_replies(&select).map_err(|error| JsError::new(&error.to_string()))?;
+    to_json(&quick_replies::imi_from_input_select(
+        &select,
+        request_identifier,
+    ))
+}
+
+/// The visitor chose item `index` of `select`: `{submitted_values,
+/// quick_reply_response}`.
+#[wasm_bindgen(js_name = quickReplyResponse)]
+pub fn quick_reply_response(
+    text: &str,
+    index: u32,
+    request_identifier: String,
+    include_payload: bool,
+) -> Result<String, JsError> {
+    let select: InputSelect = parse(text, "the input_select attributes")?;
+    let payload = if include_payload {
+        quick_replies::Payload::Include
+    } else {
+        quick_replies::Payload::Omit
+    };
+    let choice = quick_replies::choose(&select, index as usize, request_identifier, payload)
+        .map_err(|error| JsError::new(&error.to_string()))?;
+    Ok(json!({
+        "submitted_values": choice.submitted_values,
+        "quick_reply_response": choice.quick_reply_response,
+    })
+    .to_string())
+}
+
+/// Chatwoot's `identifier_hash`: lowercase hex HMAC-SHA256 of `identifier`
+/// under the inbox's HMAC token. For servers only: the token is a secret.
+#[wasm_bindgen(js_name = identifierHash)]
+pub fn identifier_hash(hmac_token: &str, identifier: &str) -> String {
+    identity::identifier_hash(hmac_token, identifier)
+}
+
+/// Checks a given `identifier_hash` in constant time.
+#[wasm_bindgen(js_name = verifyIdentifierHash)]
+pub fn verify_identifier_hash(hmac_token: &str, identifier: &str, given: &str) -> bool {
+    identity::verify_identifier_hash(hmac_token, identifier, given)
+}
+
+fn to_json(value: &impl serde::Serialize) -> Result<String, JsError> {
+    serde_json::to_string(value).map_err(|error| JsError::new(&error.to_string()))
+}

@@ -1,0 +1,237 @@
+//! `cargo xtask pack`: the npm package. Two wasm builds (release, real LTO,
+//! `wasm-opt -Oz`): `ferrochat-client` with its `js` API, the headless
+//! client and the helpers, bound for the web and for bundlers; and the
+//! widget with `mount`, for the in-page chat window. Then the hand-written
+//! JavaScript and types of `npm/`, and `npm pack` into `target/npm/`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::demo::target_dir;
+use crate::run::run_visible;
+use crate::widget::{WASM_FEATURES, WASM_TARGET, compress, copy, copy_tree, minify_css, npm_bin};
+
+/// What `pack` made.
+pub(crate) struct Packed {
+    /// The tarball.
+    pub(crate) tarball: PathBuf,
+    /// The package's folder, as the tarball holds it.
+    pub(crate) package: PathBuf,
+}
+
+pub(crate) fn run() -> Result<(), String> {
+    let root = crate::run::workspace_root();
+    let packed = pack(&root)?;
+    report(&packed)
+}
+
+/// Builds the package and its tarball.
+pub(crate) fn pack(root: &Path) -> Result<Packed, String> {
+    let target = target_dir(root);
+    let work = target.join("npm");
+    let package = work.join("package");
+    if package.exists() {
+        fs::remove_dir_all(&package)
+            .map_err(|error| format!("cannot clear {}: {error}", package.display()))?;
+    }
+    copy_tree(&root.join("npm"), &package)?;
+    let wasm_dir = package.join("wasm");
+
+    let client = build_wasm(root, "ferrochat-client", "js")?;
+    bind(
+        root,
+        &client,
+        "web",
+        "ferrochat_client",
+        &wasm_dir.join("web"),
+    )?;
+    bind(
+        root,
+        &client,
+        "bundler",
+        "ferrochat_client",
+        &wasm_dir.join("bundler"),
+    )?;
+    let widget = build_wasm(root, "ferrochat-widget", "mount")?;
+    bind(root, &widget, "web", "widget", &wasm_dir.join("widget"))?;
+    write_style(root, &wasm_dir.join("widget").join("style.js"))?;
+
+    for entry in
+        fs::read_dir(&work).map_err(|error| format!("cannot read {}: {error}", work.display()))?
+    {
+        let path = entry
+            .map_err(|error| format!("cannot read {}: {error}", work.display()))?
+            .path();
+        if path.extension().is_some_and(|extension| extension == "tgz") {
+            fs::remove_file(&path)
+                .map_err(|error| format!("cannot remove {}: {error}", path.display()))?;
+        }
+    }
+    println!("$ npm pack --pack-destination {}", work.display());
+    let output = Command::new("npm")
+        .args(["pack", "--silent", "--pack-destination"])
+        .arg(&work)
+        .current_dir(&package)
+        .output()
+        .map_err(|error| format!("cannot start `npm pack`: {error}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "`npm pack` failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let name = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    let tarball = work.join(name.lines().last().unwrap_or_default());
+    if !tarball.is_file() {
+        return Err(format!("`npm pack` made no {}", tarball.display()));
+    }
+    println!("packed {}", tarball.display());
+    Ok(Packed { tarball, package })
+}
+
+/// `cargo rustc` of `crate_name` as a release cdylib with `feature`.
+fn build_wasm(root: &Path, crate_name: &str, feature: &str) -> Result<PathBuf, String> {
+    // `cargo build` would ignore `lto` for a crate that is also an rlib.
+    run_visible(
+        "cargo",
+        &[
+            "rustc",
+            "-p",
+            crate_name,
+            "--lib",
+            "--crate-type",
+            "cdylib",
+            "--target",
+            WASM_TARGET,
+            "--release",
+            "--locked",
+            "--features",
+            feature,
+        ],
+    )?;
+    let built = target_dir(root)
+        .join(WASM_TARGET)
+        .join("release")
+        .join(format!("{}.wasm", crate_name.replace('-', "_")));
+    // The widget's iframe build writes the same path: keep this one.
+    let kept = target_dir(root)
+        .join("npm")
+        .join(format!("{}-{feature}.wasm", crate_name));
+    copy(&built, &kept)?;
+    Ok(kept)
+}
+
+/// wasm-bindgen for `target` into `out`, then `wasm-opt -Oz` on its wasm.
+fn bind(root: &Path, wasm: &Path, target: &str, name: &str, out: &Path) -> Result<(), String> {
+    fs::create_dir_all(out).map_err(|error| format!("cannot create {}: {error}", out.display()))?;
+    run_visible(
+        "wasm-bindgen",
+        &[
+            "--target",
+            target,
+            "--no-typescript",
+            "--out-name",
+            name,
+            "--out-dir",
+            &out.display().to_string(),
+            &wasm.display().to_string(),
+        ],
+    )?;
+    let bound = out.join(format!("{name}_bg.wasm"));
+    let mut args = vec!["-Oz".to_owned()];
+    args.extend(WASM_FEATURES.iter().map(|flag| (*flag).to_owned()));
+    args.extend([
+        "--strip-debug".to_owned(),
+        "--strip-producers".to_owned(),
+        "-o".to_owned(),
+        bound.display().to_string(),
+        bound.display().to_string(),
+    ]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run_visible(&npm_bin(root, "wasm-opt").display().to_string(), &args)
+}
+
+/// The chat window's stylesheet as a module (`export default "…"`), for
+/// the shadow root `mount` renders into: the iframe's page rules become
+/// the root's.
+fn write_style(root: &Path, out: &Path) -> Result<(), String> {
+    let source = root.join("www").join("widget").join("widget.css");
+    let css = fs::read_to_string(&source)
+        .map_err(|error| format!("cannot read {}: {error}", source.display()))?;
+    let css = format!(
+        ":host{{display:block;position:relative}}\
+         .fc-root{{height:100%;font:15px/1.45 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;\
+         -webkit-font-smoothing:antialiased;text-align:start}}\
+         .fc-root[hidden]{{display:none}}{}",
+        minify_css(&css)
+    );
+    let quoted = css
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n");
+    fs::write(out, format!("export default \"{quoted}\";\n"))
+        .map_err(|error| format!("cannot write {}: {error}", out.display()))
+}
+
+/// The files an entry point loads: its own modules and its wasm.
+const ENTRIES: [(&str, &[&str]); 3] = [
+    (
+        "ferrochat (web, headless)",
+        &[
+            "index.js",
+            "lib/api.js",
+            "wasm/web/ferrochat_client.js",
+            "wasm/web/ferrochat_client_bg.wasm",
+        ],
+    ),
+    (
+        "ferrochat/bundler (headless)",
+        &[
+            "bundler.js",
+            "lib/api.js",
+            "wasm/bundler/ferrochat_client.js",
+            "wasm/bundler/ferrochat_client_bg.js",
+            "wasm/bundler/ferrochat_client_bg.wasm",
+        ],
+    ),
+    (
+        "ferrochat/mount (the window)",
+        &[
+            "mount.js",
+            "wasm/widget/widget.js",
+            "wasm/widget/style.js",
+            "wasm/widget/widget_bg.wasm",
+        ],
+    ),
+];
+
+/// Prints the tarball's size and each entry point's raw and brotli bytes.
+pub(crate) fn report(packed: &Packed) -> Result<(), String> {
+    let size = |path: &Path| {
+        fs::metadata(path)
+            .map(|metadata| metadata.len())
+            .map_err(|error| format!("cannot read {}: {error}", path.display()))
+    };
+    println!();
+    println!(
+        "npm package {}: {} bytes",
+        packed
+            .tarball
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        size(&packed.tarball)?
+    );
+    println!("{:<32} {:>10} {:>14}", "entry point", "raw", "brotli -q 11");
+    for (entry, files) in ENTRIES {
+        let (mut raw, mut brotli) = (0, 0);
+        for file in files {
+            let path = packed.package.join(file);
+            raw += size(&path)?;
+            brotli += compress("brotli", &["-q", "11", "-c"], &path)?.len() as u64;
+        }
+        println!("{entry:<32} {raw:>10} {brotli:>14}");
+    }
+    Ok(())
+}

@@ -1,0 +1,66 @@
+// A custom chat UI on the headless client: what a frontend developer builds
+// with `import { createClient } from 'ferrochat'`.
+import { createClient } from 'ferrochat';
+
+const params = new URLSearchParams(location.search);
+const client = createClient({
+  baseUrl: params.get('base'),
+  inboxIdentifier: params.get('inbox'),
+  storage: 'none',
+});
+
+const log = document.getElementById('log');
+const render = () => {
+  log.replaceChildren(
+    ...client.messages().map((entry) => {
+      const item = document.createElement('li');
+      if (entry.kind === 'outgoing') {
+        item.className = `visitor ${entry.status}`;
+        item.textContent = entry.content;
+        return item;
+      }
+      const { message } = entry;
+      item.className = message.message_type === 0 ? 'visitor' : 'agent';
+      item.dataset.id = String(message.id);
+      item.append(message.content ?? '');
+      if (message.content_type === 'input_select') {
+        const { items, submitted_values: answered } = message.content_attributes;
+        for (const choice of items) {
+          const button = document.createElement('button');
+          button.textContent = choice.title;
+          button.disabled = Boolean(answered);
+          button.onclick = () => client.choose(message.id, choice);
+          item.append(button);
+        }
+      }
+      return item;
+    }),
+  );
+};
+client.on('message', render);
+client.on('message-updated', render);
+client.on('connection', (connection) => {
+  document.getElementById('connection').value = connection;
+});
+client.on('phase', ({ phase }) => {
+  document.getElementById('phase').value = phase;
+});
+client.on('error', (error) => {
+  document.getElementById('error').textContent = error;
+});
+
+document.getElementById('composer').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const input = document.getElementById('text');
+  try {
+    client.send(input.value);
+    input.value = '';
+  } catch (error) {
+    document.getElementById('error').textContent = error.message;
+  }
+});
+
+window.chat = client;
+client.start().catch((error) => {
+  document.getElementById('error').textContent = error.message;
+});
