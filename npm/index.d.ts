@@ -299,7 +299,7 @@ export interface ClientEvents {
   error: string;
   /** The session is ready (again after `setUser` switches the visitor). */
   ready: null;
-  phase: { phase: Phase; error?: string };
+  phase: { phase: Phase; error: string | null };
 }
 
 export interface UserInput {

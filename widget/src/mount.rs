@@ -114,7 +114,7 @@ pub fn mount(
     let app = yew::Renderer::<App>::with_root_and_props(
         root,
         AppProps {
-            base: base.trim_end_matches('/').to_owned().into(),
+            base: base.into(),
             inbox: inbox.into(),
             host_origin: None,
             saved: None,

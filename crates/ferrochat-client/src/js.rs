@@ -9,8 +9,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use ferrochat_core::chatwoot::{ContactRequest, Message, MessageId, MessageRequest};
-use ferrochat_core::content::{InputSelect, SelectItem, SubmittedValue};
+use ferrochat_core::chatwoot::{
+    ContactRequest, ConversationStatus, Message, MessageId, MessageRequest,
+};
+use ferrochat_core::content::{Content, InputSelect, SelectItem, SubmittedValue};
 use ferrochat_core::imi::{ImiMessage, QuickReplies};
 use ferrochat_core::session::{Connection, Delivery, Entry, Input, Notice, Phase, Session};
 use ferrochat_core::validate::{self, FieldError};
@@ -55,7 +57,7 @@ struct Seen {
     entries: Vec<Entry>,
     phase: Option<Phase>,
     connection: Option<Connection>,
-    status: Option<Value>,
+    status: Option<Option<ConversationStatus>>,
     typing: bool,
 }
 
@@ -156,10 +158,11 @@ impl Client {
     /// it) of message `message`.
     pub fn choose(&self, message: f64, item: &str) -> Result<(), JsError> {
         let item: SelectItem = parse(item, "the quick reply")?;
-        let message = self.message_with(message, |content| {
-            matches!(content, ferrochat_core::content::Content::InputSelect(select)
-                if select.items.contains(&item))
-        })?;
+        let (message, content) = self.shown(message)?;
+        match content {
+            Content::InputSelect(select) if select.items.contains(&item) => {}
+            _ => return Err(not_offered(message)),
+        }
         self.input(Input::Choose {
             message,
             choice: SubmittedValue::choice(&item),
@@ -182,18 +185,12 @@ impl Client {
                 Ok(SubmittedValue::field(name, value))
             })
             .collect::<Result<Vec<_>, JsError>>()?;
-        let mut invalid = None;
-        let message = self.message_with(message, |content| match content {
-            ferrochat_core::content::Content::Form(form) => {
-                // The patterns too, which the engine leaves to the server.
-                invalid = validate::form_submission(form, &values).err();
-                true
-            }
-            _ => false,
-        })?;
-        if let Some(errors) = invalid {
-            return Err(JsError::new(&said(&errors)));
-        }
+        let (message, content) = self.shown(message)?;
+        let Content::Form(form) = content else {
+            return Err(not_offered(message));
+        };
+        // The patterns too, which the engine leaves to the server.
+        validate::form_submission(&form, &values).map_err(|errors| JsError::new(&said(&errors)))?;
         self.input(Input::SubmitForm { message, values });
         Ok(())
     }
@@ -302,31 +299,28 @@ impl Client {
         self.shared.flush();
     }
 
-    /// The id of a message on show that `fits`.
-    fn message_with(
-        &self,
-        id: f64,
-        mut fits: impl FnMut(&ferrochat_core::content::Content) -> bool,
-    ) -> Result<MessageId, JsError> {
+    /// The message `id` on show, and its content.
+    fn shown(&self, id: f64) -> Result<(MessageId, Content), JsError> {
         let chat = self.shared.chat.borrow();
         let session = chat
             .as_ref()
             .map(Chat::session)
             .ok_or_else(|| JsError::new("the client is not started: call start() first"))?;
-        let found = session.entries().iter().find_map(|entry| match entry {
-            Entry::Message(message) if message.id.0 as f64 == id => Some(message),
-            _ => None,
-        });
-        match found {
-            Some(message) if fits(&message.kind) => Ok(message.id),
-            Some(_) => Err(JsError::new(&format!(
-                "message {id} does not offer that answer"
-            ))),
-            None => Err(JsError::new(&format!(
-                "message {id} is not in the conversation"
-            ))),
-        }
+        session
+            .entries()
+            .iter()
+            .find_map(|entry| match entry {
+                Entry::Message(message) if message.id.0 as f64 == id => {
+                    Some((message.id, message.kind.clone()))
+                }
+                _ => None,
+            })
+            .ok_or_else(|| JsError::new(&format!("message {id} is not in the conversation")))
     }
+}
+
+fn not_offered(message: MessageId) -> JsError {
+    JsError::new(&format!("message {} does not offer that answer", message.0))
 }
 
 impl Shared {
@@ -380,7 +374,8 @@ impl Shared {
 fn diff(last: &mut Seen, session: &Session, queue: &mut Vec<(&'static str, String)>) {
     let phase = session.phase();
     if last.phase.as_ref() != Some(phase) {
-        queue.push(("phase", phase_json(phase).to_string()));
+        let (name, error) = phase_parts(phase);
+        queue.push(("phase", json!({"phase": name, "error": error}).to_string()));
         last.phase = Some(phase.clone());
     }
     let connection = session.connection();
@@ -388,9 +383,9 @@ fn diff(last: &mut Seen, session: &Session, queue: &mut Vec<(&'static str, Strin
         queue.push(("connection", json!(connection_name(connection)).to_string()));
         last.connection = Some(connection);
     }
-    let status = json!(session.status());
+    let status = session.status();
     if last.status.as_ref() != Some(&status) {
-        queue.push(("status", status.to_string()));
+        queue.push(("status", json!(status).to_string()));
         last.status = Some(status);
     }
     if last.typing != session.agent_typing() {
@@ -455,10 +450,10 @@ fn message_json(message: &Message) -> Value {
 }
 
 fn state(session: &Session) -> Value {
-    let phase = phase_json(session.phase());
+    let (phase, error) = phase_parts(session.phase());
     json!({
-        "phase": phase["phase"],
-        "error": phase.get("error"),
+        "phase": phase,
+        "error": error,
         "connection": connection_name(session.connection()),
         "status": session.status(),
         "conversationId": session.conversation().map(|id| id.0),
@@ -468,12 +463,13 @@ fn state(session: &Session) -> Value {
     })
 }
 
-fn phase_json(phase: &Phase) -> Value {
+/// The phase's name, and why it failed.
+fn phase_parts(phase: &Phase) -> (&'static str, Option<&str>) {
     match phase {
-        Phase::Idle => json!({"phase": "idle"}),
-        Phase::Starting => json!({"phase": "starting"}),
-        Phase::Ready => json!({"phase": "ready"}),
-        Phase::Failed { error } => json!({"phase": "failed", "error": error}),
+        Phase::Idle => ("idle", None),
+        Phase::Starting => ("starting", None),
+        Phase::Ready => ("ready", None),
+        Phase::Failed { error } => ("failed", Some(error)),
     }
 }
 

@@ -172,13 +172,12 @@ async fn show_inbox(
 /// Checks the fields a visitor may set; `identifier` only on create.
 fn validate_contact(request: &ContactRequest) -> ApiResult<()> {
     // Chatwoot answers with one attribute's error at a time.
-    match validate::contact(request) {
-        Ok(()) => Ok(()),
-        Err(errors) => match errors.first() {
-            Some(first) => Err(ApiError::invalid(&first.name, &first.error)),
-            None => Ok(()),
-        },
+    if let Err(errors) = validate::contact(request)
+        && let Some(first) = errors.first()
+    {
+        return Err(ApiError::invalid(&first.name, &first.error));
     }
+    Ok(())
 }
 
 fn blank_to_none(value: &Option<String>) -> Option<String> {

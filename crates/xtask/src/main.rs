@@ -187,31 +187,53 @@ fn run_tests(report: &mut Report) -> Result<(), String> {
     let server = report.timed("build the server (profile server)", || {
         demo::build_server(&root)
     })?;
-    let absolute = |path: &std::path::Path| {
-        path.canonicalize()
-            .map(|path| path.display().to_string())
-            .map_err(|error| format!("cannot find {}: {error}", path.display()))
-    };
     let artifacts = demo::target_dir(&root).join("e2e");
     std::fs::create_dir_all(&artifacts)
         .map_err(|error| format!("cannot create {}: {error}", artifacts.display()))?;
-    report.step(
-        Step::new("end-to-end tests (Chromium)")
+    let browser_env = BrowserEnv {
+        server: absolute(&server)?,
+        www: absolute(&www)?,
+        artifacts: absolute(&artifacts)?,
+    };
+    report.step(browser_env.node_tests(
+        "end-to-end tests (Chromium)",
+        "tests/e2e/",
+        "end to end",
+    ))?;
+    npm_package(report, &root, &browser_env)
+}
+
+/// What the node suites that start the server and Chromium are told.
+struct BrowserEnv {
+    server: String,
+    www: String,
+    artifacts: String,
+}
+
+impl BrowserEnv {
+    /// `node --test` over `folder`, one file at a time, counted as `suite`.
+    fn node_tests(&self, name: &str, folder: &str, suite: &str) -> Step {
+        Step::new(name)
             .arg_list(&[
                 "node",
                 "--test",
                 "--test-concurrency=1",
                 "--test-timeout=120000",
                 "--test-reporter=spec",
-                "tests/e2e/",
+                folder,
             ])
-            .env("FERROCHAT_SERVER_BIN", &absolute(&server)?)
-            .env("FERROCHAT_WWW_DIR", &absolute(&www)?)
-            .env("FERROCHAT_E2E_ARTIFACTS", &absolute(&artifacts)?)
+            .env("FERROCHAT_SERVER_BIN", &self.server)
+            .env("FERROCHAT_WWW_DIR", &self.www)
+            .env("FERROCHAT_E2E_ARTIFACTS", &self.artifacts)
             .env("CHROMIUM", setup::CHROMIUM)
-            .counting("end to end"),
-    )?;
-    npm_package(report, &root, &server, &www, &artifacts)
+            .counting(suite)
+    }
+}
+
+fn absolute(path: &std::path::Path) -> Result<String, String> {
+    path.canonicalize()
+        .map(|path| path.display().to_string())
+        .map_err(|error| format!("cannot find {}: {error}", path.display()))
 }
 
 /// The npm package: packed, installed into the scratch app `tests/npm`,
@@ -219,9 +241,7 @@ fn run_tests(report: &mut Report) -> Result<(), String> {
 fn npm_package(
     report: &mut Report,
     root: &std::path::Path,
-    server: &std::path::Path,
-    www: &std::path::Path,
-    artifacts: &std::path::Path,
+    browser_env: &BrowserEnv,
 ) -> Result<(), String> {
     let packed = report.timed("pack the npm package", || {
         let packed = pack::pack(root)?;
@@ -254,25 +274,9 @@ fn npm_package(
     report.step(
         Step::new("vite build (tests/npm)").arg_list(&[&vite, "build", "--config", &config]),
     )?;
-    let absolute = |path: &std::path::Path| {
-        path.canonicalize()
-            .map(|path| path.display().to_string())
-            .map_err(|error| format!("cannot find {}: {error}", path.display()))
-    };
-    report.step(
-        Step::new("npm package tests (Node and Chromium)")
-            .arg_list(&[
-                "node",
-                "--test",
-                "--test-concurrency=1",
-                "--test-timeout=120000",
-                "--test-reporter=spec",
-                "tests/npm/",
-            ])
-            .env("FERROCHAT_SERVER_BIN", &absolute(server)?)
-            .env("FERROCHAT_WWW_DIR", &absolute(www)?)
-            .env("FERROCHAT_E2E_ARTIFACTS", &absolute(artifacts)?)
-            .env("CHROMIUM", setup::CHROMIUM)
-            .counting("npm package"),
-    )
+    report.step(browser_env.node_tests(
+        "npm package tests (Node and Chromium)",
+        "tests/npm/",
+        "npm package",
+    ))
 }
