@@ -256,6 +256,15 @@ export interface ClientOptions {
   storage?: 'local' | 'none' | SessionStorage;
 }
 
+/** A file of a message the visitor is sending. */
+export interface OutgoingFile {
+  name: string;
+  /** Its MIME type as the browser reports it (may be empty). */
+  contentType: string;
+  /** Bytes. */
+  size: number;
+}
+
 /** One line of the conversation. */
 export type Entry =
   | { kind: 'message'; message: Message }
@@ -263,7 +272,10 @@ export type Entry =
       kind: 'outgoing';
       /** The visitor's message not confirmed yet; its server copy carries `echo_id` equal to this. */
       echoId: string;
+      /** The caption of an upload may be empty. */
       content: string;
+      /** The files it uploads (kept in memory until the server has them; not across a reload). */
+      files: OutgoingFile[];
       /** Unix milliseconds. */
       createdAt: number;
       status: 'pending' | 'sent' | 'failed';
@@ -319,6 +331,11 @@ export interface Client {
   on<K extends keyof ClientEvents>(event: K, handler: (payload: ClientEvents[K]) => void): () => void;
   /** Sends a text message (markdown). Throws on a blank or too long one. */
   send(content: string): void;
+  /**
+   * Sends files as one message, with an optional caption: uploaded as multipart, retried like any message.
+   * Throws when there are none, more than 15, or one is empty or over 40 MB.
+   */
+  sendFiles(files: FileList | readonly File[], caption?: string): void;
   /** Answers quick-reply message `messageId` with one of its items. */
   choose(messageId: number, item: SelectItem): void;
   /** Submits form message `messageId`; throws with every field's reason when a value breaks the form's rules. */

@@ -136,6 +136,7 @@ export function bind(load, loaded) {
         return () => set.delete(handler);
       },
       send: (content) => started().send(String(content)),
+      sendFiles: (files, caption) => started().sendFiles(Array.from(files ?? []), String(caption ?? '')),
       choose: (messageId, item) => started().choose(messageId, text(item)),
       submitForm: (messageId, values) => started().submitForm(messageId, text(values)),
       rateConversation: (rating, feedback) => started().rate(rating, feedback ?? undefined),

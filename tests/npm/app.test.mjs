@@ -130,6 +130,59 @@ test('a custom UI on the headless client sends, gets the bot quick replies, choo
   await context.close();
 });
 
+test('the headless client uploads files with a caption, refuses an empty one, and the server serves the bytes back', async () => {
+  const { context, page, errors } = await open('headless');
+  await page.locator('#phase', { hasText: 'ready' }).waitFor();
+
+  // An empty file is refused before anything goes, naming the file.
+  await page.getByLabel('Files').setInputFiles([{ name: 'empty.txt', mimeType: 'text/plain', buffer: Buffer.alloc(0) }]);
+  await page.getByRole('button', { name: 'Upload' }).click();
+  await page.getByRole('alert').filter({ hasText: /^empty\.txt: / }).waitFor();
+  assert.deepEqual(await page.evaluate(() => [window.chat.messages(), window.chat.state().conversationId]), [[], null]);
+
+  // Two files and a caption: one message.
+  const png = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+    'base64',
+  );
+  const notes = Buffer.from('line one\nline two\n');
+  await page.getByLabel('Files').setInputFiles([
+    { name: 'dot.png', mimeType: 'image/png', buffer: png },
+    { name: 'notes.txt', mimeType: 'text/plain', buffer: notes },
+  ]);
+  await page.getByLabel('Caption').fill('Two files for you');
+  await page.getByRole('button', { name: 'Upload' }).click();
+
+  const line = page.locator('li.visitor', { hasText: 'Two files for you' });
+  await line.locator('a.attachment').nth(1).waitFor();
+  assert.deepEqual(await line.locator('a.attachment').allTextContents(), ['dot.png', 'notes.txt']);
+
+  // The server has one message with both files, byte for byte.
+  const conversationId = await page.evaluate(() => window.chat.state().conversationId);
+  const stored = (await messages(server, conversationId)).filter((m) => m.content === 'Two files for you');
+  assert.equal(stored.length, 1);
+  assert.deepEqual(
+    stored[0].attachments.map((a) => [a.file_type, a.file_size]),
+    [
+      ['image', png.length],
+      ['file', notes.length],
+    ],
+  );
+  for (const [attachment, bytes] of [
+    [stored[0].attachments[0], png],
+    [stored[0].attachments[1], notes],
+  ]) {
+    const served = Buffer.from(await (await fetch(attachment.data_url)).arrayBuffer());
+    assert.ok(served.equals(bytes), `${attachment.data_url} serves what was uploaded`);
+  }
+
+  // The client holds no copy in its outbox once the server has it.
+  const outgoing = await page.evaluate(() => window.chat.messages().filter((entry) => entry.kind === 'outgoing'));
+  assert.deepEqual(outgoing, []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('the window mounted in the page chats, in a shadow root the page styles do not reach', async () => {
   const { context, page, errors } = await open('mount');
   await page.locator('#ready', { hasText: 'yes' }).waitFor();

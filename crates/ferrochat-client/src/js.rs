@@ -143,6 +143,43 @@ impl Client {
         Ok(())
     }
 
+    /// Sends `files` (`File`s) as one message with `caption` (may be
+    /// empty), checked first: at most 15, none empty nor over 40 MB.
+    #[wasm_bindgen(js_name = sendFiles)]
+    pub fn send_files(&self, files: js_sys::Array, caption: &str) -> Result<(), JsError> {
+        let files = files
+            .iter()
+            .map(|file| {
+                file.dyn_into::<web_sys::File>().map_err(|_| {
+                    JsError::new("sendFiles takes File objects (from a file input or a drop)")
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if files.is_empty() {
+            return Err(JsError::new("sendFiles needs at least one file"));
+        }
+        let request = MessageRequest {
+            content: Some(caption.to_owned()),
+            echo_id: None,
+        };
+        validate::message(&request, files.len()).map_err(|errors| JsError::new(&said(&errors)))?;
+        for file in &files {
+            validate::attachment(&file.type_(), file.size() as u64)
+                .map_err(|error| JsError::new(&format!("{}: {error}", file.name())))?;
+        }
+        let chat = self.shared.chat.borrow().clone();
+        match chat {
+            Some(chat) => chat.send_files(caption, files),
+            None => {
+                return Err(JsError::new(
+                    "the client is not started: call start() first",
+                ));
+            }
+        }
+        self.shared.flush();
+        Ok(())
+    }
+
     /// Sends a failed message again.
     pub fn retry(&self, echo_id: String) {
         self.input(Input::Retry { echo_id });
@@ -433,10 +470,14 @@ fn entry(entry: &Entry) -> Value {
                 Delivery::Sent => ("sent", None),
                 Delivery::Failed { error } => ("failed", Some(error)),
             };
+            let files: Vec<Value> = (outgoing.files.iter())
+                .map(|file| json!({"name": file.name, "contentType": file.content_type, "size": file.size}))
+                .collect();
             json!({
                 "kind": "outgoing",
                 "echoId": outgoing.echo_id,
                 "content": outgoing.content,
+                "files": files,
                 "createdAt": outgoing.created_at_ms,
                 "status": status,
                 "error": error,

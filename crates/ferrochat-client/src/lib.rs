@@ -9,19 +9,23 @@
 #[cfg(feature = "js")]
 pub mod js;
 
-use std::cell::{Ref, RefCell};
+use std::cell::{Cell, Ref, RefCell};
 use std::rc::{Rc, Weak};
 
 use ferrochat_core::session::{
-    Config, Effect, HttpRequest, HttpResponse, Input, Method, Notice, Session, Stored, Timer,
+    Body, Config, Effect, FileId, HttpRequest, HttpResponse, Input, Method, Notice, OutgoingFile,
+    Session, Stored, Timer,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
-use web_sys::{AbortController, MessageEvent, WebSocket};
+use web_sys::{AbortController, File, FormData, MessageEvent, WebSocket};
 
 /// How long an HTTP call may take before it counts as failed (and the
 /// engine retries it).
-const HTTP_TIMEOUT_MS: i32 = 15_000;
+const HTTP_TIMEOUT_MS: f64 = 15_000.0;
+/// An upload may take [`HTTP_TIMEOUT_MS`] plus a millisecond per this many
+/// bytes: 40 MB gets about 14 minutes on a slow (50 KB/s) link.
+const UPLOAD_BYTES_PER_MS: f64 = 50.0;
 
 /// A running chat session for one inbox.
 #[derive(Clone)]
@@ -59,6 +63,10 @@ struct Inner {
     /// The running timers: a handful at most, so a list (a map type would
     /// cost the wasm its own copy of the map's code).
     timers: RefCell<Vec<(Timer, Pending)>>,
+    /// The files the outbox needs ([`Session::files`]), by the ids the
+    /// engine knows them by.
+    files: RefCell<Vec<(FileId, File)>>,
+    next_file: Cell<u64>,
     on_change: Box<dyn Fn()>,
     on_notice: Box<dyn Fn(&Notice)>,
     on_store: Box<OnStore>,
@@ -114,6 +122,8 @@ impl Chat {
             })),
             socket: RefCell::new(None),
             timers: RefCell::new(Vec::new()),
+            files: RefCell::new(Vec::new()),
+            next_file: Cell::new(0),
             on_change: Box::new(on_change),
             on_notice: Box::new(on_notice),
             on_store: Box::new(on_store),
@@ -130,6 +140,37 @@ impl Chat {
     /// Feeds a visitor action.
     pub fn input(&self, input: Input) {
         feed(&self.inner, input);
+    }
+
+    /// The visitor sends `files` with `caption` (may be empty): one message.
+    /// The files are kept until the server has them or the visitor gives
+    /// up on the message.
+    pub fn send_files(&self, caption: &str, files: Vec<File>) {
+        let described = {
+            let mut held = self.inner.files.borrow_mut();
+            files
+                .into_iter()
+                .map(|file| {
+                    let id = FileId(self.inner.next_file.get());
+                    self.inner.next_file.set(id.0 + 1);
+                    let described = OutgoingFile {
+                        id,
+                        name: file.name(),
+                        content_type: file.type_(),
+                        size: file.size() as u64,
+                    };
+                    held.push((id, file));
+                    described
+                })
+                .collect()
+        };
+        feed(
+            &self.inner,
+            Input::SendFiles {
+                content: caption.to_owned(),
+                files: described,
+            },
+        );
     }
 
     /// The session, to render.
@@ -155,6 +196,15 @@ fn feed(inner: &Rc<Inner>, input: Input) {
     let effects = inner.session.borrow_mut().handle(input, now);
     for effect in effects {
         run(inner, effect);
+    }
+    // Lets go of the files the outbox no longer needs (sent, refused
+    // before going out, or gone with a reset).
+    {
+        let session = inner.session.borrow();
+        let mut files = inner.files.borrow_mut();
+        if !files.is_empty() {
+            files.retain(|(id, _)| session.files().any(|needed| needed == *id));
+        }
     }
     (inner.on_change)();
 }
@@ -195,8 +245,25 @@ fn run(inner: &Rc<Inner>, effect: Effect) {
 fn http(inner: &Rc<Inner>, request: HttpRequest) {
     let weak = Rc::downgrade(inner);
     let url = format!("{}{}", inner.base, request.path);
+    let body = match request.body {
+        None => Ok(None),
+        Some(Body::Json(text)) => Ok(Some(Payload::Json(text))),
+        Some(Body::Multipart { fields, files }) => {
+            let held = inner.files.borrow();
+            let files = files.iter().filter_map(|id| {
+                held.iter()
+                    .find(|(held, _)| held == id)
+                    .map(|(_, file)| file)
+            });
+            form(&fields, files).map(Some)
+        }
+    };
     wasm_bindgen_futures::spawn_local(async move {
-        let response = call(&url, request.method, request.body).await;
+        let response = match body {
+            Ok(body) => call(&url, request.method, body).await,
+            // Retried like a network failure, then shown as failed.
+            Err(error) => HttpResponse::Failed { error },
+        };
         if let Some(inner) = weak.upgrade() {
             feed(
                 &inner,
@@ -209,8 +276,39 @@ fn http(inner: &Rc<Inner>, request: HttpRequest) {
     });
 }
 
-/// One fetch, aborted after [`HTTP_TIMEOUT_MS`].
-async fn call(url: &str, method: Method, body: Option<String>) -> HttpResponse {
+/// A request's body as fetch takes it.
+enum Payload {
+    Json(String),
+    /// Its size in bytes, for the timeout.
+    Form(FormData, f64),
+}
+
+/// A `multipart/form-data` body: the text fields, then each file as
+/// `attachments[]`; the error when the browser will not build it.
+fn form<'a>(
+    fields: &[(&str, String)],
+    files: impl Iterator<Item = &'a File>,
+) -> Result<Payload, String> {
+    let cannot = |_| "this browser cannot upload files".to_owned();
+    let data = FormData::new().map_err(cannot)?;
+    for (name, value) in fields {
+        data.append_with_str(name, value).map_err(cannot)?;
+    }
+    let mut bytes = 0.0;
+    for file in files {
+        bytes += file.size();
+        data.append_with_blob_and_filename("attachments[]", file, &file.name())
+            .map_err(|_| format!("could not read {}", file.name()))?;
+    }
+    Ok(Payload::Form(data, bytes))
+}
+
+/// One fetch, aborted after [`HTTP_TIMEOUT_MS`] (longer for an upload).
+async fn call(url: &str, method: Method, body: Option<Payload>) -> HttpResponse {
+    let timeout_ms = match &body {
+        Some(Payload::Form(_, bytes)) => HTTP_TIMEOUT_MS + bytes / UPLOAD_BYTES_PER_MS,
+        _ => HTTP_TIMEOUT_MS,
+    };
     let controller = AbortController::new().ok();
     let timeout = controller.as_ref().and_then(|controller| {
         let controller = controller.clone();
@@ -218,7 +316,7 @@ async fn call(url: &str, method: Method, body: Option<String>) -> HttpResponse {
         let handle = web_sys::window()?
             .set_timeout_with_callback_and_timeout_and_arguments_0(
                 abort.as_ref().unchecked_ref(),
-                HTTP_TIMEOUT_MS,
+                timeout_ms as i32,
             )
             .ok()?;
         Some((handle, abort))
@@ -230,10 +328,15 @@ async fn call(url: &str, method: Method, body: Option<String>) -> HttpResponse {
     }
     .abort_signal(controller.as_ref().map(|c| c.signal()).as_ref());
     let sent = match body {
-        Some(body) => match builder
+        Some(Payload::Json(body)) => match builder
             .header("Content-Type", "application/json")
             .body(body)
         {
+            Ok(request) => request.send().await,
+            Err(error) => Err(error),
+        },
+        // The browser writes the multipart boundary into the header itself.
+        Some(Payload::Form(data, _)) => match builder.body(data) {
             Ok(request) => request.send().await,
             Err(error) => Err(error),
         },

@@ -92,6 +92,7 @@ impl FromJson for Outgoing {
             echo_id: fields.required("echo_id")?,
             content: fields.required("content")?,
             created_at_ms: fields.required("created_at_ms")?,
+            files: Vec::new(),
         })
     }
 }
@@ -105,6 +106,26 @@ pub struct Outgoing {
     pub content: String,
     /// When the visitor sent it, unix milliseconds.
     pub created_at_ms: u64,
+    /// The files it carries (then `content` may be empty). Never stored: a
+    /// reload loses the bytes, so a message with files is not kept across
+    /// one (the visitor still has the files and sees it did not go).
+    #[serde(skip)]
+    pub files: Vec<OutgoingFile>,
+}
+
+/// Names a file the browser side keeps while the outbox needs it: the
+/// engine never sees the bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FileId(pub u64);
+
+/// A file the visitor attaches: what the engine checks and shows of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutgoingFile {
+    pub id: FileId,
+    pub name: String,
+    /// Its MIME type, as the browser reports it (may be empty).
+    pub content_type: String,
+    pub size: u64,
 }
 
 /// Identifies an HTTP call, so that its response finds its way back.
@@ -120,13 +141,35 @@ pub enum Method {
 }
 
 /// An HTTP call to run: `path` is relative to the server's base URL (it
-/// starts with `/public/api/v1/inboxes/`), `body` is JSON.
+/// starts with `/public/api/v1/inboxes/`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpRequest {
     pub id: RequestId,
     pub method: Method,
     pub path: String,
-    pub body: Option<String>,
+    pub body: Option<Body>,
+}
+
+/// A request's body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Body {
+    Json(String),
+    /// `multipart/form-data`: the text fields in order, then each file as
+    /// an `attachments[]` part named by its file name.
+    Multipart {
+        fields: Vec<(&'static str, String)>,
+        files: Vec<FileId>,
+    },
+}
+
+impl Body {
+    /// The JSON text, if this is a JSON body.
+    pub fn json(&self) -> Option<&str> {
+        match self {
+            Body::Json(text) => Some(text),
+            Body::Multipart { .. } => None,
+        }
+    }
 }
 
 /// How an HTTP call ended.
@@ -168,6 +211,14 @@ pub enum Input {
     /// The visitor sends a text message.
     Send {
         content: String,
+    },
+    /// The visitor sends files, with `content` as their caption (may be
+    /// empty): one message, uploaded as multipart. Each file and their
+    /// count are checked first ([`crate::validate::attachment`]); the
+    /// browser side keeps the bytes while [`Session::files`] names them.
+    SendFiles {
+        content: String,
+        files: Vec<OutgoingFile>,
     },
     /// The visitor retries a failed message.
     Retry {
@@ -513,6 +564,7 @@ impl Session {
             Input::Reset => self.reset(),
             _ if self.phase == Phase::Idle => {}
             Input::Send { content } => self.send(&content),
+            Input::SendFiles { content, files } => self.send_files(&content, files),
             Input::Retry { echo_id } => self.retry_message(&echo_id),
             Input::RetryStart => self.retry_start(),
             Input::Choose { message, choice } => self.choose(message, choice),
@@ -574,5 +626,13 @@ impl Session {
     /// Agent messages that arrived while the window was closed.
     pub fn unread(&self) -> u32 {
         self.unread
+    }
+
+    /// The files the outbox still needs: the browser side may let go of
+    /// every other one.
+    pub fn files(&self) -> impl Iterator<Item = FileId> + '_ {
+        self.outbox
+            .iter()
+            .flat_map(|item| item.outgoing.files.iter().map(|file| file.id))
     }
 }

@@ -31,6 +31,8 @@ export async function headless(): Promise<string[]> {
       }
     } else {
       const status: 'pending' | 'sent' | 'failed' = entry.status;
+      const uploading: string[] = entry.files.map((file) => `${file.name} (${file.size} bytes)`);
+      void uploading;
       if (status === 'failed') client.retry(entry.echoId);
     }
   });
@@ -43,6 +45,12 @@ export async function headless(): Promise<string[]> {
   client.on('mesage', () => {});
   await client.start();
   client.send('Hello');
+  const picker = document.createElement('input');
+  picker.type = 'file';
+  if (picker.files) client.sendFiles(picker.files, 'A caption');
+  client.sendFiles([new File(['hi'], 'hi.txt', { type: 'text/plain' })]);
+  // @ts-expect-error: files, not names
+  client.sendFiles(['hi.txt']);
   client.typing(true);
   client.rateConversation(5, 'Thanks');
   client.setUser('user-1', { name: 'Ada', email: 'ada@example.com', identifier_hash: 'ab' });

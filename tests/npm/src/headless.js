@@ -17,12 +17,25 @@ const render = () => {
       if (entry.kind === 'outgoing') {
         item.className = `visitor ${entry.status}`;
         item.textContent = entry.content;
+        for (const file of entry.files) {
+          const name = document.createElement('span');
+          name.className = 'uploading';
+          name.textContent = file.name;
+          item.append(name);
+        }
         return item;
       }
       const { message } = entry;
       item.className = message.message_type === 0 ? 'visitor' : 'agent';
       item.dataset.id = String(message.id);
       item.append(message.content ?? '');
+      for (const attachment of message.attachments ?? []) {
+        const link = document.createElement('a');
+        link.className = 'attachment';
+        if (/^https?:/.test(attachment.data_url)) link.href = attachment.data_url;
+        link.textContent = decodeURIComponent(attachment.data_url.split('/').pop());
+        item.append(link);
+      }
       if (message.content_type === 'input_select') {
         const { items, submitted_values: answered } = message.content_attributes;
         for (const choice of items) {
@@ -55,6 +68,19 @@ document.getElementById('composer').addEventListener('submit', (event) => {
   try {
     client.send(input.value);
     input.value = '';
+  } catch (error) {
+    document.getElementById('error').textContent = error.message;
+  }
+});
+
+document.getElementById('uploader').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const files = document.getElementById('files');
+  const caption = document.getElementById('caption');
+  try {
+    client.sendFiles(files.files, caption.value);
+    files.value = '';
+    caption.value = '';
   } catch (error) {
     document.getElementById('error').textContent = error.message;
   }

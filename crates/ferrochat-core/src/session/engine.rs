@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use super::wire::{Outcome, backoff_ms, echo_id, outcome, outcome_empty, segment};
 use super::{
-    Delivery, Effect, Entry, HttpRequest, HttpResponse, Method, Notice, Outgoing, Phase, RequestId,
-    Session, Stored, Timer,
+    Body, Delivery, Effect, Entry, HttpRequest, HttpResponse, Method, Notice, Outgoing,
+    OutgoingFile, Phase, RequestId, Session, Stored, Timer,
 };
 use crate::Field;
 use crate::chatwoot::{
@@ -126,10 +126,10 @@ impl OutboxItem {
     }
 }
 
-/// Serializes a request body; the bodies are plain structs, so this only
-/// falls back in theory.
-pub(super) fn json<T: Serialize>(body: &T) -> String {
-    serde_json::to_string(body).unwrap_or_else(|_| "{}".to_owned())
+/// A JSON request body; the bodies are plain structs, so this only falls
+/// back in theory.
+pub(super) fn json<T: Serialize>(body: &T) -> Body {
+    Body::Json(serde_json::to_string(body).unwrap_or_else(|_| "{}".to_owned()))
 }
 
 impl Session {
@@ -151,13 +151,7 @@ impl Session {
         self.emit(Effect::StopTimer(timer));
     }
 
-    pub(super) fn request(
-        &mut self,
-        call: Call,
-        method: Method,
-        path: String,
-        body: Option<String>,
-    ) {
+    pub(super) fn request(&mut self, call: Call, method: Method, path: String, body: Option<Body>) {
         let id = RequestId(self.next_request);
         self.next_request += 1;
         self.calls.push((id, call));
@@ -178,9 +172,11 @@ impl Session {
             source_id: self.source_id.clone(),
             pubsub_token: self.pubsub_token.clone(),
             conversation: self.conversation,
+            // A reload loses the files' bytes: only text is kept.
             outbox: self
                 .outbox
                 .iter()
+                .filter(|item| item.outgoing.files.is_empty())
                 .map(|item| item.outgoing.clone())
                 .collect(),
         };
@@ -557,11 +553,44 @@ impl Session {
             self.notify(Notice::Error(error.to_string()));
             return;
         }
+        self.enqueue(content, Vec::new());
+    }
+
+    /// Files with a caption: all of them are checked before any is queued,
+    /// and a refusal names the file.
+    pub(super) fn send_files(&mut self, content: &str, files: Vec<OutgoingFile>) {
+        if files.is_empty() {
+            self.send(content);
+            return;
+        }
+        let content = content.trim();
+        let checked = crate::validate::attachment_count(files.len())
+            .map_err(|error| error.to_string())
+            .and_then(|()| {
+                files.iter().try_for_each(|file| {
+                    crate::validate::attachment(&file.content_type, file.size)
+                        .map(drop)
+                        .map_err(|error| format!("{}: {error}", file.name))
+                })
+            })
+            .and_then(|()| match content {
+                "" => Ok(()),
+                text => crate::validate::content(text).map_err(|error| error.to_string()),
+            });
+        if let Err(error) = checked {
+            self.notify(Notice::Error(error));
+            return;
+        }
+        self.enqueue(content, files);
+    }
+
+    fn enqueue(&mut self, content: &str, files: Vec<OutgoingFile>) {
         self.next_echo = self.next_echo.wrapping_add(1);
         let outgoing = Outgoing {
             echo_id: echo_id(self.config.seed, self.next_echo, self.now),
             content: content.to_owned(),
             created_at_ms: self.now,
+            files,
         };
         self.outbox.push(OutboxItem::new(outgoing, false));
         self.refresh_outbox();
@@ -631,9 +660,24 @@ impl Session {
             Some(path) => {
                 let item = &mut self.outbox[index];
                 item.in_doubt = true;
-                let body = MessageRequest {
-                    content: Some(item.outgoing.content.clone()),
-                    echo_id: Some(echo_id.clone()),
+                let outgoing = &item.outgoing;
+                let body = if outgoing.files.is_empty() {
+                    json(&MessageRequest {
+                        content: Some(outgoing.content.clone()),
+                        echo_id: Some(echo_id.clone()),
+                    })
+                } else {
+                    // The same fields as the JSON body, as form fields; a
+                    // caption-less upload sends no content at all.
+                    let mut fields = Vec::new();
+                    if !outgoing.content.is_empty() {
+                        fields.push(("content", outgoing.content.clone()));
+                    }
+                    fields.push(("echo_id", echo_id.clone()));
+                    Body::Multipart {
+                        fields,
+                        files: outgoing.files.iter().map(|file| file.id).collect(),
+                    }
                 };
                 self.flight = Flight::Message {
                     echo_id: echo_id.clone(),
@@ -642,7 +686,7 @@ impl Session {
                     Call::Send { echo_id },
                     Method::Post,
                     format!("{path}/messages"),
-                    Some(json(&body)),
+                    Some(body),
                 );
             }
         }
@@ -885,9 +929,7 @@ impl Session {
     /// it) may be an outbox item whose answer got lost: hide that item
     /// rather than show the message twice. Returns whether one was hidden.
     fn shadow(&mut self, message: &Message) -> bool {
-        let Some(content) = message.content.as_deref() else {
-            return false;
-        };
+        let content = message.content.as_deref().unwrap_or_default();
         let taken: Vec<MessageId> = self
             .outbox
             .iter()
@@ -901,6 +943,7 @@ impl Session {
                 && item.shadowed_by.is_none()
                 && item.delivery == Delivery::Pending
                 && item.outgoing.content == content.trim()
+                && item.outgoing.files.len() == message.attachments.len()
                 && message.created_at
                     >= i64::try_from(item.outgoing.created_at_ms / 1000)
                         .unwrap_or(i64::MAX)

@@ -12,8 +12,8 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 use serde_json::{Value, json};
 
 use super::{
-    Config, Connection, Delivery, Effect, Entry, HttpRequest, HttpResponse, Input, Method, Notice,
-    Outgoing, Phase, Session, Stored, Timer,
+    Body, Config, Connection, Delivery, Effect, Entry, FileId, HttpRequest, HttpResponse, Input,
+    Method, Notice, Outgoing, OutgoingFile, Phase, Session, Stored, Timer,
 };
 use crate::cable::RoomIdentifier;
 use crate::chatwoot::{ConversationId, ConversationStatus, MessageId};
@@ -337,7 +337,11 @@ fn started(effects: &[Effect], timer: Timer) -> Option<u64> {
 }
 
 fn body(request: &HttpRequest) -> Value {
-    serde_json::from_str(request.body.as_deref().unwrap_or("null")).unwrap()
+    let json = request
+        .body
+        .as_ref()
+        .map(|body| body.json().expect("a JSON body"));
+    serde_json::from_str(json.unwrap_or("null")).unwrap()
 }
 
 fn stored(conversation: Option<u64>, outbox: Vec<Outgoing>) -> Stored {
@@ -859,6 +863,7 @@ fn an_outbox_restored_after_a_reload_is_sent() {
         echo_id: "18d3a1b2c3-00000000deadbeef".to_owned(),
         content: "Are you there?".to_owned(),
         created_at_ms: T0 - 5_000,
+        files: Vec::new(),
     };
     let mut h = Harness::new();
     h.input(Input::Start {
@@ -893,6 +898,7 @@ fn a_restored_outbox_without_a_conversation_creates_one() {
         echo_id: "18d3a1b2c3-00000000deadbeef".to_owned(),
         content: "Hello?".to_owned(),
         created_at_ms: T0 - 5_000,
+        files: Vec::new(),
     };
     let mut h = Harness::new();
     h.input(Input::Start {
@@ -918,6 +924,7 @@ fn a_restored_message_that_had_landed_is_not_shown_twice() {
         echo_id: "18d3a1b2c3-00000000deadbeef".to_owned(),
         content: "Are you there?".to_owned(),
         created_at_ms: T0 - 5_000,
+        files: Vec::new(),
     };
     let mut h = Harness::new();
     h.input(Input::Start {
@@ -941,6 +948,186 @@ fn a_restored_message_that_had_landed_is_not_shown_twice() {
     );
     assert_eq!(h.view(), ["#1842 Hi!", "#1843 Are you there?"]);
     assert!(h.open.iter().all(|request| request.method != Method::Post));
+}
+
+// -------------------------------------------------------------------- files
+
+fn file(id: u64, name: &str, content_type: &str, size: u64) -> OutgoingFile {
+    OutgoingFile {
+        id: FileId(id),
+        name: name.to_owned(),
+        content_type: content_type.to_owned(),
+        size,
+    }
+}
+
+/// A visitor message carrying `files` attachments, as the server answers it.
+fn upload_message(id: u64, content: Option<&str>, files: usize, echo: Option<&str>) -> Value {
+    let mut message = visitor_message(id, content.unwrap_or_default(), echo);
+    if content.is_none() {
+        message["content"] = Value::Null;
+    }
+    message["attachments"] = (0..files)
+        .map(|n| {
+            json!({"id": 90 + n, "message_id": id, "file_type": "image", "account_id": 1,
+                "extension": "png", "data_url": format!("http://127.0.0.1/files/{n}.png"),
+                "thumb_url": "", "file_size": 1234, "width": null, "height": null})
+        })
+        .collect();
+    message
+}
+
+fn multipart(request: &HttpRequest) -> (Vec<(&'static str, String)>, Vec<FileId>) {
+    match &request.body {
+        Some(Body::Multipart { fields, files }) => (fields.clone(), files.clone()),
+        other => panic!("not a multipart body: {other:?}"),
+    }
+}
+
+fn held(h: &Harness) -> Vec<FileId> {
+    h.session.files().collect()
+}
+
+#[test]
+fn files_go_out_as_one_multipart_message_and_are_let_go_once_confirmed() {
+    let mut h = restored("open", two_messages());
+    let effects = h.input(Input::SendFiles {
+        content: " Here they are ".to_owned(),
+        files: vec![
+            file(1, "screenshot.png", "image/png", 1234),
+            file(2, "invoice.pdf", "application/pdf", 56_789),
+        ],
+    });
+    assert_eq!(h.view()[2..], ["… Here they are"]);
+    // The bytes would not survive a reload: nothing of it is stored.
+    assert!(last_stored(&effects).unwrap().outbox.is_empty());
+    assert_eq!(held(&h), [FileId(1), FileId(2)]);
+
+    let post = h.take(Method::Post, &messages());
+    let (fields, files) = multipart(&post);
+    let echo = fields[1].1.clone();
+    assert_eq!(
+        fields,
+        [
+            ("content", "Here they are".to_owned()),
+            ("echo_id", echo.clone())
+        ]
+    );
+    assert_eq!(files, [FileId(1), FileId(2)]);
+
+    h.respond(
+        &post,
+        200,
+        upload_message(1850, Some("Here they are"), 2, Some(&echo)),
+    );
+    assert_eq!(h.view()[2..], ["#1850 Here they are"]);
+    assert!(held(&h).is_empty());
+}
+
+#[test]
+fn an_upload_without_a_caption_sends_no_content() {
+    let mut h = restored("open", two_messages());
+    h.input(Input::SendFiles {
+        content: "  ".to_owned(),
+        files: vec![file(7, "photo.jpg", "image/jpeg", 2_000_000)],
+    });
+    let post = h.take(Method::Post, &messages());
+    let (fields, files) = multipart(&post);
+    assert_eq!(fields.len(), 1);
+    assert_eq!(fields[0].0, "echo_id");
+    assert_eq!(files, [FileId(7)]);
+}
+
+#[test]
+fn a_file_too_large_empty_or_one_too_many_is_refused_before_anything_goes() {
+    let mut h = restored("open", two_messages());
+    let too_large = crate::validate::ATTACHMENT_MAX_BYTES + 1;
+    let effects = h.input(Input::SendFiles {
+        content: "both".to_owned(),
+        files: vec![
+            file(1, "small.png", "image/png", 10),
+            file(2, "movie.mov", "video/quicktime", too_large),
+        ],
+    });
+    let said = errors(&effects);
+    assert_eq!(said.len(), 1);
+    assert!(said[0].starts_with("movie.mov: "), "{said:?}");
+
+    let effects = h.input(Input::SendFiles {
+        content: String::new(),
+        files: vec![file(3, "empty.txt", "text/plain", 0)],
+    });
+    assert!(errors(&effects)[0].starts_with("empty.txt: "));
+
+    let many = (0..=crate::validate::ATTACHMENTS_MAX_PER_MESSAGE as u64)
+        .map(|n| file(10 + n, "a.png", "image/png", 10))
+        .collect();
+    let effects = h.input(Input::SendFiles {
+        content: String::new(),
+        files: many,
+    });
+    assert_eq!(errors(&effects).len(), 1);
+
+    assert!(h.open.is_empty());
+    assert_eq!(h.view().len(), 2);
+    assert!(held(&h).is_empty(), "refused files are let go");
+}
+
+#[test]
+fn a_refused_upload_keeps_its_files_for_the_visitors_retry() {
+    let mut h = restored("open", two_messages());
+    h.input(Input::SendFiles {
+        content: String::new(),
+        files: vec![file(4, "notes.exe", "application/x-msdownload", 10)],
+    });
+    let post = h.take(Method::Post, &messages());
+    let echo = multipart(&post).0[0].1.clone();
+    let effects = h.respond(
+        &post,
+        422,
+        json!({"message": "Attachments is too big", "attributes": ["attachments"]}),
+    );
+    assert_eq!(errors(&effects).len(), 1);
+    assert_eq!(h.view()[2..], ["! "]);
+    assert_eq!(held(&h), [FileId(4)]);
+
+    h.input(Input::Retry {
+        echo_id: echo.clone(),
+    });
+    let again = h.take(Method::Post, &messages());
+    assert_eq!(
+        multipart(&again),
+        (vec![("echo_id", echo)], vec![FileId(4)])
+    );
+}
+
+#[test]
+fn an_upload_listed_after_its_answer_was_lost_is_not_shown_twice() {
+    let mut h = restored("open", two_messages());
+    h.input(Input::SendFiles {
+        content: String::new(),
+        files: vec![file(5, "map.png", "image/png", 999)],
+    });
+    let post = h.take(Method::Post, &messages());
+    let echo = multipart(&post).0[0].1.clone();
+    h.time_out(&post);
+    // The socket dropped meanwhile; the backfill lists the upload, which
+    // the server had taken, without its echo_id.
+    h.input(Input::SocketClosed);
+    h.fire(Timer::Reconnect);
+    h.go_live();
+    h.answer(
+        Method::Get,
+        &format!("{}?after=1842", messages()),
+        200,
+        json!([upload_message(1843, None, 1, None)]),
+    );
+    assert_eq!(h.view()[2..], ["#1843 "]);
+    // Its retry, deduplicated by the server, settles it.
+    let again = h.take(Method::Post, &messages());
+    h.respond(&again, 200, upload_message(1843, None, 1, Some(&echo)));
+    assert_eq!(h.view()[2..], ["#1843 "]);
+    assert!(held(&h).is_empty());
 }
 
 // ----------------------------------------------------------------- realtime
