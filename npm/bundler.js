@@ -1,7 +1,7 @@
 // ferrochat for bundlers with WebAssembly ES module integration (webpack's
-// `experiments.asyncWebAssembly`, vite-plugin-wasm): the wasm is part of the
-// module graph, so the helpers work as soon as this module is imported.
-import * as bindings from './wasm/bundler/ferrochat_client.js';
+// `experiments.asyncWebAssembly`, vite-plugin-wasm): each wasm is its own
+// chunk of the module graph, loaded when first needed: the client's by
+// `start()`, the helpers' by `ready()`.
 import { bind } from './lib/api.js';
 
 export const {
@@ -15,4 +15,7 @@ export const {
   quickReplyResponse,
   identifierHash,
   verifyIdentifierHash,
-} = bind(() => bindings, bindings);
+} = bind({
+  client: () => import('./wasm/bundler/client.js'),
+  helpers: () => import('./wasm/bundler/helpers.js'),
+});

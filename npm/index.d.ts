@@ -206,7 +206,10 @@ export interface QuickReplyChoice {
   quick_reply_response: ImiQuickReplyResponse;
 }
 
-/** Loads the wasm (once). The helpers below need it in the web and bundler entries; the Node entry loads it on import. */
+/**
+ * Loads the helpers' wasm (once). The helpers below need it in the web and bundler entries; the Node entry loads it on
+ * import. The client's wasm is another, which `start()` loads.
+ */
 export function ready(): Promise<void>;
 
 /** A contact body checked by the server's rules: every bad field, by name. */
@@ -338,7 +341,10 @@ export interface Client {
   sendFiles(files: FileList | readonly File[], caption?: string): void;
   /** Answers quick-reply message `messageId` with one of its items. */
   choose(messageId: number, item: SelectItem): void;
-  /** Submits form message `messageId`; throws with every field's reason when a value breaks the form's rules. */
+  /**
+   * Submits form message `messageId`; throws with every field's reason when a value breaks the form's rules. A field's
+   * `pattern` is checked by the server: its refusal comes as an `error` event and undoes the answer.
+   */
   submitForm(messageId: number, values: Record<string, Scalar>): void;
   /** Answers the conversation's satisfaction survey: 1 to 5, and an optional comment. */
   rateConversation(rating: number, feedback?: string): void;

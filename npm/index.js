@@ -1,7 +1,7 @@
 // ferrochat for the web and for bundlers that handle
 // `new URL('…', import.meta.url)` (Vite, webpack 5, Parcel, esbuild with a
-// loader): the wasm is fetched by the first `ready()` or `start()`.
-import init, * as bindings from './wasm/web/ferrochat_client.js';
+// loader). Each wasm is fetched when first needed: the client's by
+// `start()`, the helpers' by `ready()`.
 import { bind } from './lib/api.js';
 
 export const {
@@ -15,6 +15,15 @@ export const {
   quickReplyResponse,
   identifierHash,
   verifyIdentifierHash,
-} = bind(() =>
-  init({ module_or_path: new URL('./wasm/web/ferrochat_client_bg.wasm', import.meta.url) }).then(() => bindings),
-);
+} = bind({
+  client: () =>
+    import('./wasm/web/client.js').then(async (bindings) => {
+      await bindings.default({ module_or_path: new URL('./wasm/web/client_bg.wasm', import.meta.url) });
+      return bindings;
+    }),
+  helpers: () =>
+    import('./wasm/web/helpers.js').then(async (bindings) => {
+      await bindings.default({ module_or_path: new URL('./wasm/web/helpers_bg.wasm', import.meta.url) });
+      return bindings;
+    }),
+});

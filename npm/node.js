@@ -1,12 +1,12 @@
-// ferrochat for Node 20 and later (servers, SSR, tests): the wasm is loaded
-// when this module is imported, so the helpers work at once. The client
-// needs a browser (fetch, WebSocket, timers on `window`).
+// ferrochat for Node 20 and later (servers, SSR, tests): the helpers' wasm
+// is loaded when this module is imported, so the helpers work at once. The
+// client needs a browser (fetch, WebSocket, timers on `window`).
 import { readFileSync } from 'node:fs';
 
-import * as bindings from './wasm/web/ferrochat_client.js';
+import * as helpers from './wasm/web/helpers.js';
 import { bind } from './lib/api.js';
 
-bindings.initSync({ module: readFileSync(new URL('./wasm/web/ferrochat_client_bg.wasm', import.meta.url)) });
+helpers.initSync({ module: readFileSync(new URL('./wasm/web/helpers_bg.wasm', import.meta.url)) });
 
 export const {
   ready,
@@ -18,7 +18,7 @@ export const {
   quickReplyResponse,
   identifierHash,
   verifyIdentifierHash,
-} = bind(() => bindings, bindings);
+} = bind({ helpers: () => helpers }, { helpers });
 
 /** The headless client runs in a browser only. */
 export function createClient() {

@@ -1,32 +1,45 @@
 // The package's JavaScript around the wasm. Each entry (index.js for the
-// web, bundler.js, node.js) calls `bind` with how to load its wasm-bindgen
-// bindings and exports what it returns. Values cross as JSON text; see
-// index.d.ts for the types.
+// web, bundler.js, node.js) calls `bind` with how to load its two
+// wasm-bindgen bindings, the headless client's and the helpers', and
+// exports what it returns. Values cross as JSON text; see index.d.ts for
+// the types.
 
 const text = (value) => JSON.stringify(value ?? {});
 const STORAGE_PREFIX = 'ferrochat:';
 const EVENTS = ['message', 'message-updated', 'typing', 'status', 'unread', 'connection', 'error', 'ready', 'phase'];
 
 /**
- * The package's API over one wasm: `load()` returns a promise of the
- * bindings, once loaded; `loaded`: bindings that are loaded already.
+ * The package's API over its two wasm: `load.client()` and `load.helpers()`
+ * return a promise of those bindings, once loaded; `loaded`: bindings that
+ * are loaded already. Each is loaded the first time it is needed, so an app
+ * that only chats never loads the helpers, and one that only validates
+ * never loads the client.
  */
-export function bind(load, loaded) {
-  let wasm = loaded;
-  let loading;
+export function bind(load, loaded = {}) {
+  const wasm = { ...loaded };
+  const loading = {};
 
-  /** Loads the wasm (once). The helpers need it; `start()` waits for it itself. */
+  /** The `part` bindings, loaded once; a failed load is tried again next time. */
+  function need(part) {
+    if (wasm[part]) return Promise.resolve(wasm[part]);
+    loading[part] ??= Promise.resolve(load[part]()).then(
+      (bindings) => (wasm[part] = bindings),
+      (error) => {
+        loading[part] = undefined;
+        throw error;
+      },
+    );
+    return loading[part];
+  }
+
+  /** Loads the helpers' wasm (once). `start()` loads the client's itself. */
   function ready() {
-    if (wasm) return Promise.resolve();
-    loading ??= Promise.resolve(load()).then((bindings) => {
-      wasm = bindings;
-    });
-    return loading;
+    return need('helpers').then(() => undefined);
   }
 
   function bindings() {
-    if (!wasm) throw new Error('ferrochat: the wasm is not loaded yet: `await ready()` first');
-    return wasm;
+    if (!wasm.helpers) throw new Error('ferrochat: the helpers are not loaded yet: `await ready()` first');
+    return wasm.helpers;
   }
 
   function validateContact(contact) {
@@ -108,7 +121,14 @@ export function bind(load, loaded) {
     return {
       start() {
         starting ??= (async () => {
-          await ready();
+          let bindings;
+          try {
+            bindings = await need('client');
+          } catch (error) {
+            // Nothing started: a later start() tries again.
+            starting = undefined;
+            throw error;
+          }
           const saved = typeof storage === 'object' ? await storage.getItem(key) : null;
           const phase = new Promise((resolve, reject) => {
             const settle = (state) => {
@@ -117,7 +137,7 @@ export function bind(load, loaded) {
             };
             handlers.get('phase').add(settle);
           });
-          client = new wasm.Client(
+          client = new bindings.Client(
             options.baseUrl,
             options.inboxIdentifier,
             storage === 'local',

@@ -65,15 +65,29 @@ async function open(name) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.message));
+  const wasm = [];
+  page.on('request', (request) => {
+    const name = new URL(request.url()).pathname.split('/').pop();
+    if (name.endsWith('.wasm')) wasm.push(name.replace(/-[\w-]+\.wasm$/, '.wasm'));
+  });
   const query = new URLSearchParams({ base: server.base, inbox: server.inbox });
   await page.goto(`${site.url}/${name}.html?${query}`);
-  return { context, page, errors };
+  return { context, page, errors, wasm };
 }
 
 test('a custom UI on the headless client sends, gets the bot quick replies, chooses one and sees the answer', async () => {
-  const { context, page, errors } = await open('headless');
+  const { context, page, errors, wasm } = await open('headless');
   await page.locator('#phase', { hasText: 'ready' }).waitFor();
   await page.locator('#connection', { hasText: 'live' }).waitFor();
+  // A chat UI loads the client's wasm only: not the helpers', not the window's.
+  assert.deepEqual(wasm, ['client_bg.wasm']);
+  // The helpers' wasm comes when the page asks for them.
+  const checked = await page.evaluate(async () => {
+    await window.helpers.ready();
+    return window.helpers.validateContact({ email: 'ada@' });
+  });
+  assert.deepEqual(checked.errors.map((error) => error.field), ['email']);
+  assert.deepEqual(wasm, ['client_bg.wasm', 'helpers_bg.wasm']);
 
   await page.getByLabel('Message').fill('Hello from a custom UI');
   await page.getByRole('button', { name: 'Send' }).click();
@@ -184,8 +198,9 @@ test('the headless client uploads files with a caption, refuses an empty one, an
 });
 
 test('the window mounted in the page chats, in a shadow root the page styles do not reach', async () => {
-  const { context, page, errors } = await open('mount');
+  const { context, page, errors, wasm } = await open('mount');
   await page.locator('#ready', { hasText: 'yes' }).waitFor();
+  assert.deepEqual(wasm, ['widget_bg.wasm']);
   const composer = page.getByLabel('Message', { exact: true });
   await composer.fill('Hello from the mounted window');
   await page.getByRole('button', { name: 'Send', exact: true }).click();

@@ -6,8 +6,12 @@
 //! The engine decides; [`Chat`] carries out its effects and feeds it what
 //! happened, then tells its owner that the state changed.
 
+#[cfg(feature = "helpers")]
+pub mod helpers;
 #[cfg(feature = "js")]
 pub mod js;
+#[cfg(any(feature = "js", feature = "helpers"))]
+mod text;
 
 use std::cell::{Cell, Ref, RefCell};
 use std::rc::{Rc, Weak};

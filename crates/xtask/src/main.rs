@@ -121,7 +121,7 @@ fn run_tests(report: &mut Report) -> Result<(), String> {
         "--target",
         "wasm32-unknown-unknown",
         "--features",
-        "ferrochat-client/js,ferrochat-widget/mount",
+        "ferrochat-client/js,ferrochat-client/helpers,ferrochat-widget/mount",
         "--",
         "-D",
         "warnings",

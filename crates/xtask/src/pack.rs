@@ -1,8 +1,9 @@
-//! `cargo xtask pack`: the npm package. Two wasm builds (release, real LTO,
-//! `wasm-opt -Oz`): `ferrochat-client` with its `js` API, the headless
-//! client and the helpers, bound for the web and for bundlers; and the
-//! widget with `mount`, for the in-page chat window. Then the hand-written
-//! JavaScript and types of `npm/`, and `npm pack` into `target/npm/`.
+//! `cargo xtask pack`: the npm package. Three wasm builds (release, real
+//! LTO, `wasm-opt -Oz`): `ferrochat-client` with `js`, the headless client,
+//! and with `helpers`, the core's helpers, each bound for the web and for
+//! bundlers; and the widget with `mount`, for the in-page chat window. Then
+//! the hand-written JavaScript and types of `npm/`, and `npm pack` into
+//! `target/npm/`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -38,21 +39,13 @@ pub(crate) fn pack(root: &Path) -> Result<Packed, String> {
     copy_tree(&root.join("npm"), &package)?;
     let wasm_dir = package.join("wasm");
 
-    let client = build_wasm(root, "ferrochat-client", "js")?;
-    bind(
-        root,
-        &client,
-        "web",
-        "ferrochat_client",
-        &wasm_dir.join("web"),
-    )?;
-    bind(
-        root,
-        &client,
-        "bundler",
-        "ferrochat_client",
-        &wasm_dir.join("bundler"),
-    )?;
+    // One wasm each, so that an app pays only for what it uses.
+    for (feature, name) in [("js", "client"), ("helpers", "helpers")] {
+        let wasm = build_wasm(root, "ferrochat-client", feature)?;
+        for target in ["web", "bundler"] {
+            bind(root, &wasm, target, name, &wasm_dir.join(target))?;
+        }
+    }
     let widget = build_wasm(root, "ferrochat-widget", "mount")?;
     bind(root, &widget, "web", "widget", &wasm_dir.join("widget"))?;
     write_style(root, &wasm_dir.join("widget").join("style.js"))?;
@@ -175,24 +168,43 @@ fn write_style(root: &Path, out: &Path) -> Result<(), String> {
 }
 
 /// The files an entry point loads: its own modules and its wasm.
-const ENTRIES: [(&str, &[&str]); 3] = [
+const ENTRIES: [(&str, &[&str]); 5] = [
     (
-        "ferrochat (web, headless)",
+        "ferrochat: createClient (web)",
         &[
             "index.js",
             "lib/api.js",
-            "wasm/web/ferrochat_client.js",
-            "wasm/web/ferrochat_client_bg.wasm",
+            "wasm/web/client.js",
+            "wasm/web/client_bg.wasm",
         ],
     ),
     (
-        "ferrochat/bundler (headless)",
+        "ferrochat: helpers (web)",
+        &[
+            "index.js",
+            "lib/api.js",
+            "wasm/web/helpers.js",
+            "wasm/web/helpers_bg.wasm",
+        ],
+    ),
+    (
+        "ferrochat/bundler: createClient",
         &[
             "bundler.js",
             "lib/api.js",
-            "wasm/bundler/ferrochat_client.js",
-            "wasm/bundler/ferrochat_client_bg.js",
-            "wasm/bundler/ferrochat_client_bg.wasm",
+            "wasm/bundler/client.js",
+            "wasm/bundler/client_bg.js",
+            "wasm/bundler/client_bg.wasm",
+        ],
+    ),
+    (
+        "ferrochat/bundler: helpers",
+        &[
+            "bundler.js",
+            "lib/api.js",
+            "wasm/bundler/helpers.js",
+            "wasm/bundler/helpers_bg.js",
+            "wasm/bundler/helpers_bg.wasm",
         ],
     ),
     (

@@ -1,6 +1,6 @@
 // A custom chat UI on the headless client: what a frontend developer builds
 // with `import { createClient } from 'ferrochat'`.
-import { createClient } from 'ferrochat';
+import { createClient, ready, validateContact } from 'ferrochat';
 
 const params = new URLSearchParams(location.search);
 const client = createClient({
@@ -87,6 +87,7 @@ document.getElementById('uploader').addEventListener('submit', (event) => {
 });
 
 window.chat = client;
+window.helpers = { ready, validateContact };
 client.start().catch((error) => {
   document.getElementById('error').textContent = error.message;
 });
