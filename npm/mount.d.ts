@@ -25,6 +25,8 @@ export interface MountOptions {
   /** An agent's or bot's message arrived. */
   onMessage?: (message: AgentMessage) => void;
   onUnread?: (count: number) => void;
+  /** The visitor pressed a card's postback button: its payload. */
+  onPostback?: (payload: string) => void;
   onError?: (error: string) => void;
   /** The visitor closed the window with its close button. */
   onClose?: () => void;

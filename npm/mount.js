@@ -47,6 +47,7 @@ export async function mount(element, options) {
     const fields = JSON.parse(json) ?? {};
     if (type === 'ready') call('onReady');
     else if (type === 'message') call('onMessage', fields.message);
+    else if (type === 'postback') call('onPostback', String(fields.payload));
     else if (type === 'unread') call('onUnread', fields.count);
     else if (type === 'error') call('onError', fields.error);
     else if (type === 'close') {

@@ -10,7 +10,7 @@ use ferrochat_core::session::{Connection, Input, Notice, Phase};
 use yew::prelude::*;
 
 use crate::bridge::{Bridge, Command};
-use crate::components::composer::Composer;
+use crate::components::composer::{Composer, files_of};
 use crate::components::header::{HeaderProps, header};
 use crate::components::message_list::MessageList;
 
@@ -113,6 +113,33 @@ pub fn App(props: &AppProps) -> Html {
             })
         })
     };
+    let on_files = {
+        let chat = chat.clone();
+        Callback::from(move |files: Vec<web_sys::File>| chat.send_files("", files))
+    };
+    let on_postback = {
+        let bridge = bridge.clone();
+        Callback::from(move |payload: String| bridge.postback(&payload))
+    };
+    // Files dropped anywhere on the window.
+    let ondragover = Callback::from(|event: DragEvent| {
+        if event
+            .data_transfer()
+            .is_some_and(|data| data.types().includes(&"Files".into(), 0))
+        {
+            event.prevent_default();
+        }
+    });
+    let ondrop = {
+        let on_files = on_files.clone();
+        Callback::from(move |event: DragEvent| {
+            event.prevent_default();
+            let files = files_of(event.data_transfer().and_then(|data| data.files()));
+            if !files.is_empty() {
+                on_files.emit(files);
+            }
+        })
+    };
     let session = chat.session();
     let title: AttrValue = session
         .inbox()
@@ -125,7 +152,7 @@ pub fn App(props: &AppProps) -> Html {
     let resolved = session.status() == Some(ConversationStatus::Resolved);
     let entries = Rc::new(session.entries().to_vec());
     html! {
-        <div class={classes!("fc-app", format!("fc-app--{}", *scheme))}>
+        <div class={classes!("fc-app", format!("fc-app--{}", *scheme))} {ondragover} {ondrop}>
             { header(&HeaderProps { title, connection: session.connection(), on_close }) }
             if let Some(error) = failure {
                 <div class="fc-error" role="alert">
@@ -135,11 +162,11 @@ pub fn App(props: &AppProps) -> Html {
             } else if ready && session.connection() == Connection::Offline {
                 <div class="fc-notice" role="status">{ "Reconnecting…" }</div>
             }
-            <MessageList {entries} typing={session.agent_typing()} on_input={input.clone()} />
+            <MessageList {entries} typing={session.agent_typing()} on_input={input.clone()} {on_postback} />
             if resolved {
                 <div class="fc-notice" role="status">{ "This conversation was resolved. Send a message to start again." }</div>
             }
-            <Composer enabled={ready} on_input={input} />
+            <Composer enabled={ready} on_input={input} {on_files} />
         </div>
     }
 }

@@ -185,6 +185,11 @@ impl Bridge {
         self.post("unread", json!({ "count": count }));
     }
 
+    /// A card's postback action: the host page's `ferrochat:postback`.
+    pub(crate) fn postback(&self, payload: &str) {
+        self.post("postback", json!({ "payload": payload }));
+    }
+
     pub(crate) fn error(&self, error: &str) {
         self.post("error", json!({ "error": error }));
     }

@@ -1,8 +1,10 @@
 //! The composer: Enter sends, Shift+Enter is a new line; typing is reported
-//! (the engine throttles it).
+//! (the engine throttles it). Files come by the attach button or a paste,
+//! and go at once, each pick one message.
 
 use ferrochat_core::session::Input;
-use web_sys::HtmlTextAreaElement;
+use wasm_bindgen::JsCast;
+use web_sys::{File, FileList, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Properties)]
@@ -10,6 +12,17 @@ pub(crate) struct ComposerProps {
     /// Sending waits for the session to be ready; typing does not.
     pub enabled: bool,
     pub on_input: Callback<Input>,
+    pub on_files: Callback<Vec<File>>,
+}
+
+/// A `FileList`'s files.
+pub(crate) fn files_of(list: Option<FileList>) -> Vec<File> {
+    let Some(list) = list else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|index| list.item(index))
+        .collect()
 }
 
 #[component]
@@ -39,10 +52,47 @@ pub(crate) fn Composer(props: &ComposerProps) -> Html {
         })
     };
     let oninput = props.on_input.reform(|_: InputEvent| Input::Typed);
+    let picker = use_node_ref();
+    let on_pick = {
+        let (picker, on_files) = (picker.clone(), props.on_files.clone());
+        Callback::from(move |_: Event| {
+            let Some(input) = picker.cast::<HtmlInputElement>() else {
+                return;
+            };
+            let files = files_of(input.files());
+            // The same file picked again is a new change.
+            input.set_value("");
+            if !files.is_empty() {
+                on_files.emit(files);
+            }
+        })
+    };
+    let onpaste = {
+        let on_files = props.on_files.clone();
+        Callback::from(move |event: Event| {
+            let files = event
+                .dyn_ref::<web_sys::ClipboardEvent>()
+                .and_then(|event| event.clipboard_data())
+                .map(|data| files_of(data.files()))
+                .unwrap_or_default();
+            if !files.is_empty() {
+                event.prevent_default();
+                on_files.emit(files);
+            }
+        })
+    };
     html! {
         <form class="fc-composer" onsubmit={send.reform(|event: SubmitEvent| event.prevent_default())}>
+            <label class={classes!("fc-attach", (!props.enabled).then_some("fc-attach--disabled"))} title="Attach files">
+                <input ref={picker} type="file" multiple=true class="fc-sr-only" aria-label="Attach files"
+                    disabled={!props.enabled} onchange={on_pick} />
+                <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+                    <path d="M16.5 6.5l-7.8 7.8a1.8 1.8 0 0 0 2.5 2.5l7.8-7.8a3.5 3.5 0 0 0-5-5L6.2 11.8a5.3 5.3 0 0 0 7.5 7.5L20 13"
+                        fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
+                </svg>
+            </label>
             <textarea ref={field} class="fc-composer__field" aria-label="Message" rows="1"
-                placeholder="Type your message…" {onkeydown} {oninput} />
+                placeholder="Type your message…" {onkeydown} {oninput} {onpaste} />
             <button type="submit" class="fc-send" aria-label="Send" disabled={!props.enabled}>
                 <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
                     <path d="M3 20l18-8L3 4v6l12 2-12 2z" fill="currentColor" />

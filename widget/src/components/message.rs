@@ -1,11 +1,12 @@
 //! One line: a visitor's message (pending, sent or failed) or an agent's,
-//! with its quick replies.
+//! with its files, quick replies, cards, articles or survey.
 
-use ferrochat_core::chatwoot::{FileType, Message, MessageType};
+use ferrochat_core::chatwoot::{Message, MessageType};
 use ferrochat_core::content::Content;
 use ferrochat_core::session::{Delivery, Entry, Input};
 use yew::prelude::*;
 
+use crate::components::content::{Survey, articles, attachments, cards, outgoing_files};
 use crate::components::markdown::markdown;
 use crate::components::quick_replies::{QuickRepliesProps, quick_replies};
 
@@ -13,12 +14,14 @@ use crate::components::quick_replies::{QuickRepliesProps, quick_replies};
 pub(crate) struct MessageProps {
     pub entry: Entry,
     pub on_input: Callback<Input>,
+    /// A card's postback action: its payload, for the host page.
+    pub on_postback: Callback<String>,
 }
 
 #[component]
 pub(crate) fn MessageView(props: &MessageProps) -> Html {
     match &props.entry {
-        Entry::Message(message) => server_message(message, &props.on_input),
+        Entry::Message(message) => server_message(message, props),
         Entry::Outgoing { outgoing, delivery } => {
             let (state, status) = match delivery {
                 Delivery::Pending => (
@@ -44,7 +47,12 @@ pub(crate) fn MessageView(props: &MessageProps) -> Html {
             };
             html! {
                 <div class={classes!("fc-message", "fc-message--visitor", format!("fc-message--{state}"))}>
-                    <div class="fc-bubble">{ markdown(&outgoing.content) }</div>
+                    if !outgoing.content.is_empty() {
+                        <div class="fc-bubble">{ markdown(&outgoing.content) }</div>
+                    }
+                    if !outgoing.files.is_empty() {
+                        { outgoing_files(&outgoing.files) }
+                    }
                     { status }
                 </div>
             }
@@ -52,7 +60,8 @@ pub(crate) fn MessageView(props: &MessageProps) -> Html {
     }
 }
 
-fn server_message(message: &Message, on_input: &Callback<Input>) -> Html {
+fn server_message(message: &Message, props: &MessageProps) -> Html {
+    let on_input = &props.on_input;
     let visitor = message.message_type == MessageType::Incoming;
     let side = if visitor {
         "fc-message--visitor"
@@ -73,21 +82,15 @@ fn server_message(message: &Message, on_input: &Callback<Input>) -> Html {
         .as_deref()
         .filter(|text| !text.is_empty())
         .map(|text| html! { <div class="fc-bubble">{ markdown(text) }</div> });
-    let attachments = message.attachments.iter().filter_map(|attachment| {
-        let url = ferrochat_core::markdown::safe_href(attachment.data_url.as_deref()?)?;
-        Some(if attachment.file_type == FileType::Image {
-            html! {
-                <a class="fc-attachment" href={url.clone()} target="_blank" rel="noopener noreferrer">
-                    <img src={url} alt="Image" loading="lazy" />
-                </a>
-            }
-        } else {
-            let name = url.rsplit('/').next().unwrap_or("file").to_owned();
-            html! {
-                <a class="fc-attachment fc-attachment--file" href={url} target="_blank" rel="noopener noreferrer" download="">{ name }</a>
-            }
-        })
-    });
+    let files = attachments(&message.attachments);
+    let extra = match &message.kind {
+        Content::Cards(list) => cards(list, &props.on_postback),
+        Content::Article(list) => articles(list),
+        Content::InputCsat(csat) => html! {
+            <Survey csat={csat.clone()} on_input={on_input.clone()} />
+        },
+        _ => Html::default(),
+    };
     let select = match &message.kind {
         Content::InputSelect(select) => Some(select),
         _ => None,
@@ -123,7 +126,8 @@ fn server_message(message: &Message, on_input: &Callback<Input>) -> Html {
             <div class={classes!("fc-message", side)}>
                 { for author }
                 { for text }
-                { for attachments }
+                { files }
+                { extra }
                 { for choices }
             </div>
             { for answer }

@@ -13,6 +13,7 @@ pub(crate) struct MessageListProps {
     /// An agent is typing.
     pub typing: bool,
     pub on_input: Callback<Input>,
+    pub on_postback: Callback<String>,
 }
 
 #[component]
@@ -29,7 +30,8 @@ pub(crate) fn MessageList(props: &MessageListProps) -> Html {
     html! {
         <div ref={list} class="fc-messages" role="log" aria-live="polite">
             { for props.entries.iter().map(|entry| html! {
-                <MessageView key={entry_key(entry)} entry={entry.clone()} on_input={props.on_input.clone()} />
+                <MessageView key={entry_key(entry)} entry={entry.clone()} on_input={props.on_input.clone()}
+                    on_postback={props.on_postback.clone()} />
             }) }
             if props.typing {
                 <div class="fc-typing" aria-label="The agent is typing"><span /><span /><span /></div>

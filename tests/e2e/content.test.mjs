@@ -1,0 +1,149 @@
+// What a message carries besides text, through the real app and server:
+// the demo bot's cards (a postback reaches the host page) and articles,
+// files sent by the picker and shown back (an image whole, a PDF as a
+// download with its size), and the survey after the conversation is
+// resolved, stored on the server.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { NO_IDLE, SEL, agentApi, artifact, eventually, launchChromium, messages, recordingPage, startServer } from './support.mjs';
+
+let browser;
+let server;
+
+before(async () => {
+  browser = await launchChromium();
+  server = await startServer();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.remove();
+});
+
+/** A 1×1 PNG. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
+/** A small PDF: 2,048 bytes of it, which the widget shows as 2 KB. */
+const PDF = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(2048 - 9, 0x20)]);
+
+async function visit() {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  await context.addInitScript(NO_IDLE);
+  await context.addInitScript(() => {
+    window.postbacks = [];
+    window.addEventListener('ferrochat:postback', (event) => window.postbacks.push(event.detail));
+  });
+  const recording = await recordingPage(context);
+  await recording.page.goto(`${server.host}/`);
+  await recording.page.locator(SEL.bubble).click();
+  const chat = recording.page.frameLocator(SEL.frame);
+  await chat.locator(SEL.composer).waitFor({ state: 'visible', timeout: 15_000 });
+  return { context, chat, ...recording };
+}
+
+/** The conversation the page's visitor is in, from the app's own request paths. */
+function conversationOf(requests) {
+  const ids = requests.map((url) => url.match(/\/conversations\/(\d+)\//)?.[1]).filter(Boolean);
+  assert.ok(ids.length, 'the app used a conversation');
+  return Number(ids.at(-1));
+}
+
+test('cards hand postbacks to the page, articles are links, and files go and come back', async (t) => {
+  const { context, page, chat, requests, problems } = await visit();
+  t.after(() => context.close());
+  await chat.locator(SEL.composer).fill('Hello');
+  await chat.locator(SEL.send).click();
+
+  // Cards: a link opens a new tab with no opener; a postback reaches the host page.
+  await chat.locator(SEL.quickReplies).filter({ hasText: 'A card' }).last().click();
+  const card = chat.locator('.fc-card').filter({ hasText: 'Interactive messages' });
+  await card.waitFor();
+  assert.match(await card.locator('.fc-card__description').textContent(), /Cards, forms, articles/);
+  const link = card.getByRole('link', { name: 'Read the docs' });
+  assert.equal(await link.getAttribute('target'), '_blank');
+  assert.match(await link.getAttribute('rel'), /noopener/);
+  await card.getByRole('button', { name: 'Tell the page' }).click();
+  await eventually('the postback on the page', () => page.evaluate(() => window.postbacks.length === 1));
+  assert.deepEqual(await page.evaluate(() => window.postbacks), [{ payload: 'demo_card_interactive' }]);
+
+  // Articles: one link each, with its description.
+  await chat.locator(SEL.quickReplies).filter({ hasText: 'Articles' }).last().click();
+  const articles = chat.locator('.fc-articles a');
+  await articles.first().waitFor();
+  assert.equal(await articles.count(), 3);
+  assert.match(await articles.first().textContent(), /Interactive messages.*guide to cards/);
+
+  // Files by the picker: one message, shown while it goes, then as the server serves it.
+  await chat.getByLabel('Attach files').setInputFiles([
+    { name: 'dot.png', mimeType: 'image/png', buffer: PNG },
+    { name: 'menu.pdf', mimeType: 'application/pdf', buffer: PDF },
+  ]);
+  const sent = chat.locator(`${SEL.visitor}:not(${SEL.pending})`).filter({ has: chat.locator('.fc-attachment') });
+  await sent.locator('.fc-attachment--file').waitFor();
+  const download = sent.locator('.fc-attachment--file');
+  assert.equal(await download.locator('.fc-file__name').textContent(), 'menu.pdf');
+  assert.equal(await download.locator('.fc-file__size').textContent(), '2 KB');
+  assert.equal(await download.getAttribute('target'), '_blank');
+
+  const conversation = conversationOf(requests);
+  const stored = (await messages(server, conversation)).filter((m) => m.attachments?.length);
+  assert.equal(stored.length, 1, 'one message for both files');
+  assert.deepEqual(
+    stored[0].attachments.map((a) => [a.file_type, a.file_size]),
+    [
+      ['image', PNG.length],
+      ['file', PDF.length],
+    ],
+  );
+
+  // The image opens whole over the window, and Escape closes it.
+  const image = sent.getByRole('button', { name: 'View image dot.png' });
+  await image.click();
+  const lightbox = chat.locator('.fc-lightbox:popover-open');
+  await lightbox.waitFor();
+  assert.equal(await lightbox.locator('img').evaluate((img) => img.naturalWidth), 1);
+  await page.keyboard.press('Escape');
+  await lightbox.waitFor({ state: 'detached' });
+
+  await page.screenshot({ path: artifact('widget-content.png') });
+  assert.deepEqual(problems, []);
+});
+
+test('a resolved conversation asks for a rating once, and the server keeps it', async (t) => {
+  const { context, page, chat, requests, problems } = await visit();
+  t.after(() => context.close());
+  await chat.locator(SEL.composer).fill('Thanks, that is all');
+  await chat.locator(SEL.send).click();
+  await chat.locator(SEL.quickReplies).first().waitFor();
+  const conversation = conversationOf(requests);
+
+  await agentApi(server, 'POST', `/conversations/${conversation}/toggle_status`, { status: 'resolved' });
+  const survey = chat.locator('form.fc-survey');
+  await survey.waitFor({ timeout: 15_000 });
+  await chat.getByText('This conversation was resolved').waitFor();
+  await survey.getByRole('button', { name: 'Great (5 of 5)' }).click();
+  assert.equal(await survey.getByRole('button', { name: 'Great (5 of 5)' }).getAttribute('aria-pressed'), 'true');
+  await survey.getByLabel('Tell us more (optional)').fill('Quick and friendly');
+  await survey.getByRole('button', { name: 'Send rating' }).click();
+
+  const thanks = chat.locator('.fc-survey--done');
+  await thanks.waitFor();
+  assert.match(await thanks.textContent(), /You rated it 5 of 5/);
+  assert.equal(await chat.locator('form.fc-survey').count(), 0, 'no second survey to fill');
+
+  const csat = await eventually('the rating on the server', async () =>
+    (await messages(server, conversation)).find(
+      (m) => m.content_type === 'input_csat' && m.content_attributes?.submitted_values,
+    ),
+  );
+  assert.deepEqual(csat.content_attributes.submitted_values.csat_survey_response, {
+    rating: 5,
+    feedback_message: 'Quick and friendly',
+  });
+  await page.screenshot({ path: artifact('widget-survey.png') });
+  assert.deepEqual(problems, []);
+});
