@@ -136,7 +136,6 @@
     } else if (type == 'close') hide();
     else if (type == 'store') stored(typeof data.value == 'string' ? data.value : null);
     else if (type == 'message') emit('on-message', data.message);
-    else if (type == 'postback') emit('postback', { payload: String(data.payload) });
     else if (type == 'unread') {
       unread = data.count;
       showBadge();

@@ -231,8 +231,8 @@ pub(crate) fn Survey(props: &SurveyProps) -> Html {
     };
     html! {
         <form class="fc-survey" onsubmit={submit}>
-            <p class="fc-survey__title" id="fc-survey-title">{ "How was your conversation?" }</p>
-            <div class="fc-survey__scale" role="group" aria-labelledby="fc-survey-title">
+            <p class="fc-survey__title">{ "How was your conversation?" }</p>
+            <div class="fc-survey__scale" role="group" aria-label="Your rating">
                 { for (1..=5u8).map(|value| {
                     let index = usize::from(value) - 1;
                     let chosen = *rating == Some(value);
