@@ -9,7 +9,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use ferrochat_core::chatwoot::{ContactRequest, ConversationStatus, MessageId, MessageRequest};
+use ferrochat_core::chatwoot::{ContactRequest, ConversationStatus, MessageId};
 use ferrochat_core::content::{Content, SelectItem, SubmittedValue};
 use ferrochat_core::session::{Connection, Delivery, Entry, Input, Notice, Phase, Session};
 use ferrochat_core::validate::{self, FieldError};
@@ -155,15 +155,14 @@ impl Client {
         if files.is_empty() {
             return Err(JsError::new("sendFiles needs at least one file"));
         }
-        let request = MessageRequest {
-            content: Some(caption.to_owned()),
-            echo_id: None,
-        };
-        validate::message(&request, files.len()).map_err(|errors| JsError::new(&said(&errors)))?;
-        for file in &files {
-            validate::attachment(&file.type_(), file.size() as u64)
-                .map_err(|error| JsError::new(&format!("{}: {error}", file.name())))?;
-        }
+        // The engine's rules, checked here too so that a refusal throws.
+        let described: Vec<(String, String, u64)> = (files.iter())
+            .map(|file| (file.name(), file.type_(), file.size() as u64))
+            .collect();
+        let described =
+            (described.iter()).map(|(name, mime, size)| (name.as_str(), mime.as_str(), *size));
+        validate::attachments(described).map_err(|error| JsError::new(&error.to_string()))?;
+        validate::content(caption).map_err(|error| JsError::new(&error.to_string()))?;
         let chat = self.shared.chat.borrow().clone();
         match chat {
             Some(chat) => chat.send_files(caption, files),

@@ -667,6 +667,23 @@ pub fn attachment_count(count: usize) -> Result<(), ValidationError> {
     Ok(())
 }
 
+/// Files about to go as one message, each `(name, mime, bytes)`: at most
+/// 15, each checked by [`attachment`]. The error is named after the file it
+/// is about (`attachments` for their count).
+pub fn attachments<'a>(
+    files: impl ExactSizeIterator<Item = (&'a str, &'a str, u64)>,
+) -> Result<(), FieldError> {
+    let named = |name: &str| {
+        let name = name.to_owned();
+        move |error| FieldError { name, error }
+    };
+    attachment_count(files.len()).map_err(named("attachments"))?;
+    for (name, mime, bytes) in files {
+        attachment(mime, bytes).map_err(named(name))?;
+    }
+    Ok(())
+}
+
 /// A CSAT rating: 1 to 5.
 pub fn csat_rating(rating: u8) -> Result<(), ValidationError> {
     if CSAT_RATING_RANGE.contains(&rating) {

@@ -564,19 +564,12 @@ impl Session {
             return;
         }
         let content = content.trim();
-        let checked = crate::validate::attachment_count(files.len())
+        let described = files
+            .iter()
+            .map(|file| (file.name.as_str(), file.content_type.as_str(), file.size));
+        let checked = crate::validate::attachments(described)
             .map_err(|error| error.to_string())
-            .and_then(|()| {
-                files.iter().try_for_each(|file| {
-                    crate::validate::attachment(&file.content_type, file.size)
-                        .map(drop)
-                        .map_err(|error| format!("{}: {error}", file.name))
-                })
-            })
-            .and_then(|()| match content {
-                "" => Ok(()),
-                text => crate::validate::content(text).map_err(|error| error.to_string()),
-            });
+            .and_then(|()| crate::validate::content(content).map_err(|error| error.to_string()));
         if let Err(error) = checked {
             self.notify(Notice::Error(error));
             return;
