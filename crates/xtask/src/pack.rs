@@ -10,8 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::demo::target_dir;
-use crate::run::run_visible;
-use crate::widget::{WASM_FEATURES, WASM_TARGET, compress, copy, copy_tree, minify_css, npm_bin};
+use crate::widget::{cargo_cdylib, compress, copy, copy_tree, minify_css, wasm_bindgen, wasm_opt};
 
 /// What `pack` made.
 pub(crate) struct Packed {
@@ -83,66 +82,22 @@ pub(crate) fn pack(root: &Path) -> Result<Packed, String> {
     Ok(Packed { tarball, package })
 }
 
-/// `cargo rustc` of `crate_name` as a release cdylib with `feature`.
+/// The release cdylib of `crate_name` with `feature`, kept beside the
+/// package: the widget's iframe build writes cargo's path too.
 fn build_wasm(root: &Path, crate_name: &str, feature: &str) -> Result<PathBuf, String> {
-    // `cargo build` would ignore `lto` for a crate that is also an rlib.
-    run_visible(
-        "cargo",
-        &[
-            "rustc",
-            "-p",
-            crate_name,
-            "--lib",
-            "--crate-type",
-            "cdylib",
-            "--target",
-            WASM_TARGET,
-            "--release",
-            "--locked",
-            "--features",
-            feature,
-        ],
-    )?;
-    let built = target_dir(root)
-        .join(WASM_TARGET)
-        .join("release")
-        .join(format!("{}.wasm", crate_name.replace('-', "_")));
-    // The widget's iframe build writes the same path: keep this one.
+    let built = cargo_cdylib(root, crate_name, true, Some(feature))?;
     let kept = target_dir(root)
         .join("npm")
-        .join(format!("{}-{feature}.wasm", crate_name));
+        .join(format!("{crate_name}-{feature}.wasm"));
     copy(&built, &kept)?;
     Ok(kept)
 }
 
 /// wasm-bindgen for `target` into `out`, then `wasm-opt -Oz` on its wasm.
 fn bind(root: &Path, wasm: &Path, target: &str, name: &str, out: &Path) -> Result<(), String> {
-    fs::create_dir_all(out).map_err(|error| format!("cannot create {}: {error}", out.display()))?;
-    run_visible(
-        "wasm-bindgen",
-        &[
-            "--target",
-            target,
-            "--no-typescript",
-            "--out-name",
-            name,
-            "--out-dir",
-            &out.display().to_string(),
-            &wasm.display().to_string(),
-        ],
-    )?;
+    wasm_bindgen(wasm, target, name, out)?;
     let bound = out.join(format!("{name}_bg.wasm"));
-    let mut args = vec!["-Oz".to_owned()];
-    args.extend(WASM_FEATURES.iter().map(|flag| (*flag).to_owned()));
-    args.extend([
-        "--strip-debug".to_owned(),
-        "--strip-producers".to_owned(),
-        "-o".to_owned(),
-        bound.display().to_string(),
-        bound.display().to_string(),
-    ]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    run_visible(&npm_bin(root, "wasm-opt").display().to_string(), &args)
+    wasm_opt(root, &bound, &bound)
 }
 
 /// The chat window's stylesheet as a module (`export default "…"`), for

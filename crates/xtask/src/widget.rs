@@ -14,7 +14,7 @@ pub(crate) const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// What the wasm-bindgen output uses beyond the wasm MVP: Rust's
 /// wasm32-unknown-unknown defaults. wasm-opt refuses a module that uses a
 /// feature it was not told about.
-pub(crate) const WASM_FEATURES: &[&str] = &[
+const WASM_FEATURES: &[&str] = &[
     "--enable-bulk-memory",
     "--enable-bulk-memory-opt",
     "--enable-call-indirect-overlong",
@@ -42,14 +42,29 @@ pub(crate) fn www_dir(root: &Path) -> PathBuf {
 /// LTO, then `wasm-opt -Oz`) and the loader, assembles `target/www`, and
 /// returns its path.
 pub(crate) fn build_widget(root: &Path, release: bool) -> Result<PathBuf, String> {
-    let target = target_dir(root);
     let profile = if release { "release" } else { "debug" };
+    let wasm = cargo_cdylib(root, "ferrochat-widget", release, None)?;
+    let work = target_dir(root).join("widget-build").join(profile);
+    let app = bindgen_and_optimize(root, &wasm, &work, release)?;
+    let loader = work.join("ferrochat.js");
+    minify_loader(root, &loader)?;
+    assemble(root, &www_dir(root), &app, &loader)
+}
+
+/// `cargo rustc` of `crate_name` as a wasm cdylib (`release`: the
+/// workspace's release profile, with `feature`, if any); returns the wasm.
+pub(crate) fn cargo_cdylib(
+    root: &Path,
+    crate_name: &str,
+    release: bool,
+    feature: Option<&str>,
+) -> Result<PathBuf, String> {
     // `cargo build` would ignore `lto` for a crate that is also an rlib;
     // `cargo rustc --crate-type cdylib` builds the cdylib alone, with it.
     let mut cargo = vec![
         "rustc",
         "-p",
-        "ferrochat-widget",
+        crate_name,
         "--lib",
         "--crate-type",
         "cdylib",
@@ -60,16 +75,54 @@ pub(crate) fn build_widget(root: &Path, release: bool) -> Result<PathBuf, String
     if release {
         cargo.push("--release");
     }
+    if let Some(feature) = feature {
+        cargo.extend(["--features", feature]);
+    }
     run_visible("cargo", &cargo)?;
-    let wasm = target
+    Ok(target_dir(root)
         .join(WASM_TARGET)
-        .join(profile)
-        .join("ferrochat_widget.wasm");
-    let work = target.join("widget-build").join(profile);
-    let app = bindgen_and_optimize(root, &wasm, &work, release)?;
-    let loader = work.join("ferrochat.js");
-    minify_loader(root, &loader)?;
-    assemble(root, &www_dir(root), &app, &loader)
+        .join(if release { "release" } else { "debug" })
+        .join(format!("{}.wasm", crate_name.replace('-', "_"))))
+}
+
+/// wasm-bindgen for `target` (`web`, `bundler`): `{out}/{name}.js` and
+/// `{out}/{name}_bg.wasm`.
+pub(crate) fn wasm_bindgen(
+    wasm: &Path,
+    target: &str,
+    name: &str,
+    out: &Path,
+) -> Result<(), String> {
+    fs::create_dir_all(out).map_err(|error| format!("cannot create {}: {error}", out.display()))?;
+    run_visible(
+        "wasm-bindgen",
+        &[
+            "--target",
+            target,
+            "--no-typescript",
+            "--out-name",
+            name,
+            "--out-dir",
+            &out.display().to_string(),
+            &wasm.display().to_string(),
+        ],
+    )
+}
+
+/// `wasm-opt -Oz` of `input` into `output` (which may be `input`), without
+/// debug info or the producers section.
+pub(crate) fn wasm_opt(root: &Path, input: &Path, output: &Path) -> Result<(), String> {
+    let mut args = vec!["-Oz".to_owned()];
+    args.extend(WASM_FEATURES.iter().map(|flag| (*flag).to_owned()));
+    args.extend([
+        "--strip-debug".to_owned(),
+        "--strip-producers".to_owned(),
+        "-o".to_owned(),
+        output.display().to_string(),
+        input.display().to_string(),
+    ]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run_visible(&npm_bin(root, "wasm-opt").display().to_string(), &args)
 }
 
 /// What wasm-bindgen and wasm-opt made: the glue and the wasm.
@@ -112,34 +165,11 @@ fn bindgen_and_optimize(
     let _ = fs::remove_file(&stamp);
     fs::create_dir_all(&bindgen)
         .map_err(|error| format!("cannot create {}: {error}", bindgen.display()))?;
-    run_visible(
-        "wasm-bindgen",
-        &[
-            "--target",
-            "web",
-            "--no-typescript",
-            "--out-name",
-            "widget",
-            "--out-dir",
-            &bindgen.display().to_string(),
-            &wasm.display().to_string(),
-        ],
-    )?;
+    wasm_bindgen(wasm, "web", "widget", &bindgen)?;
     let bound = bindgen.join("widget_bg.wasm");
     if release {
         minify_glue(root, &bindgen.join("widget.js"), &app.glue)?;
-        let wasm_opt = npm_bin(root, "wasm-opt");
-        let mut args = vec!["-Oz".to_owned()];
-        args.extend(WASM_FEATURES.iter().map(|flag| (*flag).to_owned()));
-        args.extend([
-            "--strip-debug".to_owned(),
-            "--strip-producers".to_owned(),
-            "-o".to_owned(),
-            app.wasm.display().to_string(),
-            bound.display().to_string(),
-        ]);
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        run_visible(&wasm_opt.display().to_string(), &args)?;
+        wasm_opt(root, &bound, &app.wasm)?;
     } else {
         copy(&bound, &app.wasm)?;
     }
