@@ -353,6 +353,16 @@ fn stored(conversation: Option<u64>, outbox: Vec<Outgoing>) -> Stored {
     }
 }
 
+/// A message a reload brought back from the stored outbox, typed 5 s ago.
+fn restored_message(content: &str) -> Outgoing {
+    Outgoing {
+        echo_id: "18d3a1b2c3-00000000deadbeef".to_owned(),
+        content: content.to_owned(),
+        created_at_ms: T0 - 5_000,
+        files: Vec::new(),
+    }
+}
+
 /// A first visit, through to a ready session with its socket opening.
 fn fresh() -> Harness {
     let mut h = Harness::new();
@@ -859,12 +869,7 @@ fn a_message_that_keeps_failing_is_failed_and_the_visitor_can_retry_it() {
 
 #[test]
 fn an_outbox_restored_after_a_reload_is_sent() {
-    let pending = Outgoing {
-        echo_id: "18d3a1b2c3-00000000deadbeef".to_owned(),
-        content: "Are you there?".to_owned(),
-        created_at_ms: T0 - 5_000,
-        files: Vec::new(),
-    };
+    let pending = restored_message("Are you there?");
     let mut h = Harness::new();
     h.input(Input::Start {
         stored: Some(stored(Some(12), vec![pending.clone()])),
@@ -894,12 +899,7 @@ fn an_outbox_restored_after_a_reload_is_sent() {
 
 #[test]
 fn a_restored_outbox_without_a_conversation_creates_one() {
-    let pending = Outgoing {
-        echo_id: "18d3a1b2c3-00000000deadbeef".to_owned(),
-        content: "Hello?".to_owned(),
-        created_at_ms: T0 - 5_000,
-        files: Vec::new(),
-    };
+    let pending = restored_message("Hello?");
     let mut h = Harness::new();
     h.input(Input::Start {
         stored: Some(stored(None, vec![pending.clone()])),
@@ -920,12 +920,7 @@ fn a_restored_outbox_without_a_conversation_creates_one() {
 fn a_restored_message_that_had_landed_is_not_shown_twice() {
     // The page reloaded after the server took the message but before the
     // answer came: the list has it (without echo_id), the outbox too.
-    let pending = Outgoing {
-        echo_id: "18d3a1b2c3-00000000deadbeef".to_owned(),
-        content: "Are you there?".to_owned(),
-        created_at_ms: T0 - 5_000,
-        files: Vec::new(),
-    };
+    let pending = restored_message("Are you there?");
     let mut h = Harness::new();
     h.input(Input::Start {
         stored: Some(stored(Some(12), vec![pending.clone()])),
