@@ -10,7 +10,7 @@ use ferrochat_core::session::{Connection, Input, Notice, Phase};
 use yew::prelude::*;
 
 use crate::bridge::{Bridge, Command};
-use crate::components::composer::{Composer, files_of};
+use crate::components::composer::{Composer, emit_files};
 use crate::components::header::{HeaderProps, header};
 use crate::components::message_list::MessageList;
 
@@ -134,10 +134,10 @@ pub fn App(props: &AppProps) -> Html {
         let on_files = on_files.clone();
         Callback::from(move |event: DragEvent| {
             event.prevent_default();
-            let files = files_of(event.data_transfer().and_then(|data| data.files()));
-            if !files.is_empty() {
-                on_files.emit(files);
-            }
+            emit_files(
+                &on_files,
+                event.data_transfer().and_then(|data| data.files()),
+            );
         })
     };
     let session = chat.session();

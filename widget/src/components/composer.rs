@@ -15,14 +15,19 @@ pub(crate) struct ComposerProps {
     pub on_files: Callback<Vec<File>>,
 }
 
-/// A `FileList`'s files.
-pub(crate) fn files_of(list: Option<FileList>) -> Vec<File> {
-    let Some(list) = list else {
-        return Vec::new();
-    };
-    (0..list.length())
-        .filter_map(|index| list.item(index))
-        .collect()
+/// Hands the files of `list` (a pick, a paste, a drop) to `on_files`, if
+/// there are any; returns whether there were.
+pub(crate) fn emit_files(on_files: &Callback<Vec<File>>, list: Option<FileList>) -> bool {
+    let files: Vec<File> = list.map_or_else(Vec::new, |list| {
+        (0..list.length())
+            .filter_map(|index| list.item(index))
+            .collect()
+    });
+    let any = !files.is_empty();
+    if any {
+        on_files.emit(files);
+    }
+    any
 }
 
 #[component]
@@ -59,12 +64,10 @@ pub(crate) fn Composer(props: &ComposerProps) -> Html {
             let Some(input) = picker.cast::<HtmlInputElement>() else {
                 return;
             };
-            let files = files_of(input.files());
+            let files = input.files();
             // The same file picked again is a new change.
             input.set_value("");
-            if !files.is_empty() {
-                on_files.emit(files);
-            }
+            emit_files(&on_files, files);
         })
     };
     let onpaste = {
@@ -73,11 +76,9 @@ pub(crate) fn Composer(props: &ComposerProps) -> Html {
             let files = event
                 .dyn_ref::<web_sys::ClipboardEvent>()
                 .and_then(|event| event.clipboard_data())
-                .map(|data| files_of(data.files()))
-                .unwrap_or_default();
-            if !files.is_empty() {
+                .and_then(|data| data.files());
+            if emit_files(&on_files, files) {
                 event.prevent_default();
-                on_files.emit(files);
             }
         })
     };
