@@ -64,10 +64,10 @@ pub(crate) fn Composer(props: &ComposerProps) -> Html {
             let Some(input) = picker.cast::<HtmlInputElement>() else {
                 return;
             };
-            let files = input.files();
-            // The same file picked again is a new change.
+            emit_files(&on_files, input.files());
+            // The same file picked again is a new change. (After the
+            // files are taken: the list is live, and this empties it.)
             input.set_value("");
-            emit_files(&on_files, files);
         })
     };
     let onpaste = {
