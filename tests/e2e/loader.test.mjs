@@ -141,8 +141,9 @@ describe('the bubble and the window', () => {
         const icon = getComputedStyle(b.querySelector('svg'));
         return [css.backgroundColor, css.color, getComputedStyle(b.querySelector('b')).fontSize, icon.display, icon.visibility];
       });
-      // The icon is a flex item, hence `block`.
-      assert.deepEqual(style, ['rgb(37, 87, 214)', 'rgb(255, 255, 255)', '12px', 'block', 'visible']);
+      // The icon is a flex item, hence `block`; its colour is computed from
+      // the brand's lightness, white on the default blue.
+      assert.deepEqual(style, ['rgb(37, 87, 214)', 'oklch(1 0 0)', '12px', 'block', 'visible']);
     } finally {
       await context.close();
     }

@@ -31,15 +31,22 @@
   var frame, ready, isOpen, unread = 0;
   var queue = [];
 
+  // The brand colour, if it is one (it also goes into the app's URL).
+  var color = /^#([\da-f]{3,4}|[\da-f]{6}|[\da-f]{8})$/i.test(settings.brandColor) ? settings.brandColor : '';
+
   // The bubble: an unknown element whose inline styles win over any host
-  // rule, holding a shadow root with our own styles.
+  // rule, holding a shadow root with our own styles. They are adopted, not
+  // a <style> element, so a page whose CSP forbids inline styles keeps them.
   var host = d.createElement('ferrochat-widget');
   host.style.cssText = 'all:initial!important';
   var root = host.attachShadow({ mode: 'open' });
-  root.innerHTML =
-    '<style>' +
+  var sheet = new CSSStyleSheet();
+  sheet.replaceSync(
+    ':host{--b:' + (color || '#2557d6') + '}' +
     'button{position:fixed;bottom:20px;' + side + ':20px;z-index:2147483646;width:56px;height:56px;' +
-    'padding:0;margin:0;border:0;border-radius:50%;background:#2557d6;color:#fff;cursor:pointer;' +
+    'padding:0;margin:0;border:0;border-radius:50%;background:var(--b);' +
+    // Black or white, whichever contrasts more with the brand (as in the app).
+    'color:oklch(from var(--b) clamp(0,(.564 - l)*1000,1) 0 0);cursor:pointer;' +
     'box-shadow:0 4px 14px rgba(0,0,0,.25);display:flex;align-items:center;justify-content:center}' +
     'button:focus-visible{outline:3px solid #99b5ff;outline-offset:2px}' +
     'b{position:absolute;top:-4px;right:-4px;min-width:20px;height:20px;padding:0 6px;box-sizing:border-box;' +
@@ -48,8 +55,10 @@
     'height:min(640px,calc(100% - 108px));border:0;border-radius:14px;background:#fff;' +
     'box-shadow:0 10px 40px rgba(0,0,0,.28);color-scheme:normal}' +
     '@media (max-width:480px){iframe{inset:0;width:100%;height:100%;border-radius:0}}' +
-    '[hidden]{display:none}iframe[hidden]{display:block;visibility:hidden}' +
-    '</style>' +
+    '[hidden]{display:none}iframe[hidden]{display:block;visibility:hidden}'
+  );
+  root.adoptedStyleSheets = [sheet];
+  root.innerHTML =
     '<button type="button" aria-label="Open chat" aria-expanded="false">' +
     '<svg width="28" height="28" viewBox="0 0 24 24" fill="currentColor" aria-hidden="true">' +
     '<path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg>' +
@@ -91,8 +100,17 @@
     // visitor on every page.
     frame.src =
       base + '/widget?inbox=' + encodeURIComponent(inbox) + '&origin=' + encodeURIComponent(location.origin) +
+      '&locale=' + encodeURIComponent(settings.locale || 'auto') +
+      '&color=' + encodeURIComponent(color) +
       '#' + encodeURIComponent(stored() || '');
     root.appendChild(frame);
+    // Full screen on a phone: as tall as what the on-screen keyboard
+    // leaves visible, so the composer stays in view.
+    var view = w.visualViewport;
+    if (view)
+      view.addEventListener('resize', function () {
+        frame.style.height = matchMedia('(max-width:480px)').matches ? view.height + 'px' : '';
+      });
   }
 
   function open() {
@@ -101,6 +119,7 @@
     if (!isOpen) {
       isOpen = true;
       frame.hidden = false;
+      frame.focus();
       bubble.setAttribute('aria-expanded', true);
       showBadge();
       emit('opened');
@@ -116,6 +135,8 @@
   function hide() {
     if (isOpen) {
       isOpen = false;
+      // The keyboard goes back where it came from.
+      if (root.activeElement == frame) bubble.focus();
       frame.hidden = true;
       bubble.setAttribute('aria-expanded', false);
       showBadge();

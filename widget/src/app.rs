@@ -7,12 +7,14 @@ use std::rc::Rc;
 use ferrochat_client::{Chat, Keep};
 use ferrochat_core::chatwoot::ConversationStatus;
 use ferrochat_core::session::{Connection, Input, Notice, Phase};
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::bridge::{Bridge, Command};
 use crate::components::composer::{Composer, emit_files};
 use crate::components::header::{HeaderProps, header};
 use crate::components::message_list::MessageList;
+use crate::i18n::{self, Texts};
 
 #[derive(Clone, Debug, PartialEq, Properties)]
 pub struct AppProps {
@@ -23,6 +25,12 @@ pub struct AppProps {
     pub host_origin: Option<AttrValue>,
     /// The session the host page kept (the iframe URL's fragment).
     pub saved: Option<AttrValue>,
+    /// The embed's `locale` setting: a language tag, or `"auto"` (the
+    /// default) for the browser's.
+    pub locale: Option<AttrValue>,
+    /// The embed's `brandColor` setting (a hex colour; anything else is
+    /// ignored).
+    pub brand: Option<AttrValue>,
     /// Mounted in the host page (the npm package's `mount`), not framed.
     #[cfg(feature = "mount")]
     pub page: Option<std::rc::Rc<crate::mount::Page>>,
@@ -43,8 +51,11 @@ pub fn App(props: &AppProps) -> Html {
             Bridge::new(origin.as_ref().map(ToString::to_string))
         })
     };
+    // The latest agent message, for screen readers: (who, what).
+    let heard = use_state(|| None::<(String, String)>);
     let chat = {
         let (notices, stores) = (bridge.clone(), bridge.clone());
+        let hear = heard.setter();
         let (base, inbox, saved) = (props.base.clone(), props.inbox.clone(), props.saved.clone());
         use_memo((), move |()| {
             Chat::start(
@@ -55,7 +66,17 @@ pub fn App(props: &AppProps) -> Html {
                 move || update.force_update(),
                 move |notice| match notice {
                     Notice::Ready => notices.ready(),
-                    Notice::Message(message) => notices.message(message),
+                    Notice::Message(message) => {
+                        notices.message(message);
+                        let name = message
+                            .sender
+                            .as_ref()
+                            .and_then(|sender| sender.display_name());
+                        hear.set(Some((
+                            name.unwrap_or_default().to_owned(),
+                            message.content.clone().unwrap_or_default(),
+                        )));
+                    }
                     Notice::Unread(count) => notices.unread(*count),
                     Notice::Error(error) => notices.error(error),
                 },
@@ -64,17 +85,41 @@ pub fn App(props: &AppProps) -> Html {
         })
     };
     let scheme = use_state(|| "auto".to_owned());
+    let texts = use_state(Texts::english);
+    // The language asked for last: a catalog that arrives after another
+    // was asked for is dropped.
+    let wanted = use_mut_ref(|| "en");
+    let set_locale = {
+        let (texts, wanted, base) = (texts.setter(), wanted.clone(), props.base.clone());
+        Callback::from(move |locale: String| {
+            let lang = i18n::pick(&locale);
+            *wanted.borrow_mut() = lang;
+            let (texts, wanted, base) = (texts.clone(), wanted.clone(), base.clone());
+            yew::platform::spawn_local(async move {
+                if let Some(loaded) = i18n::load(&base, lang).await
+                    && *wanted.borrow() == lang
+                {
+                    texts.set(loaded);
+                }
+            });
+        })
+    };
     {
         let (chat, bridge) = (chat.clone(), bridge.clone());
         let scheme_setter = scheme.setter();
+        let locale = props.locale.clone();
         use_effect_with((), move |()| {
+            set_locale.emit(locale.as_deref().unwrap_or("auto").to_owned());
             if !bridge.is_framed() {
                 chat.input(Input::Visible { open: true });
             }
             let listener = {
                 let chat = chat.clone();
                 bridge.listen(move |command| match command {
-                    Command::Open => chat.input(Input::Visible { open: true }),
+                    Command::Open => {
+                        chat.input(Input::Visible { open: true });
+                        focus_composer();
+                    }
                     Command::Close => chat.input(Input::Visible { open: false }),
                     Command::SetUser { identifier, user } => {
                         chat.input(Input::SetUser { identifier, user });
@@ -89,7 +134,7 @@ pub fn App(props: &AppProps) -> Html {
                         chat.input(Input::SetConversationCustomAttributes(attributes));
                     }
                     Command::SetColorScheme(scheme) => scheme_setter.set(scheme),
-                    Command::SetLocale(locale) => set_language(&locale),
+                    Command::SetLocale(locale) => set_locale.emit(locale),
                     Command::Reset => chat.input(Input::Reset),
                 })
             };
@@ -121,6 +166,18 @@ pub fn App(props: &AppProps) -> Html {
         let bridge = bridge.clone();
         Callback::from(move |payload: String| bridge.postback(&payload))
     };
+    // Escape closes the window (unless it closes an image first).
+    let onkeydown = on_close.clone().map(|on_close| {
+        Callback::from(move |event: KeyboardEvent| {
+            let image_open = web_sys::window()
+                .and_then(|window| window.document())
+                .and_then(|document| document.query_selector(":popover-open").ok().flatten())
+                .is_some();
+            if event.key() == "Escape" && !image_open {
+                on_close.emit(());
+            }
+        })
+    });
     // Files dropped anywhere on the window.
     let ondragover = Callback::from(|event: DragEvent| {
         if event
@@ -141,9 +198,10 @@ pub fn App(props: &AppProps) -> Html {
         })
     };
     let session = chat.session();
-    let title: AttrValue = session
-        .inbox()
-        .map_or_else(|| "Chat".into(), |inbox| inbox.name.clone().into());
+    let title: AttrValue = session.inbox().map_or_else(
+        || texts.get("title").to_owned().into(),
+        |inbox| inbox.name.clone().into(),
+    );
     let ready = *session.phase() == Phase::Ready;
     let failure = match session.phase() {
         Phase::Failed { error } => Some(error.clone()),
@@ -151,41 +209,78 @@ pub fn App(props: &AppProps) -> Html {
     };
     let resolved = session.status() == Some(ConversationStatus::Resolved);
     let entries = Rc::new(session.entries().to_vec());
+    let t = &*texts;
+    let announcement = heard.as_ref().map(|(name, text)| {
+        let name = if name.is_empty() {
+            t.get("agent")
+        } else {
+            name.clone()
+        };
+        t.fill("new.message", &[("name", &name), ("text", text)])
+    });
     html! {
-        <div class={classes!("fc-app", format!("fc-app--{}", *scheme))} {ondragover} {ondrop}>
-            { header(&HeaderProps { title, connection: session.connection(), on_close }) }
+
+        <div class={classes!("fc-app", format!("fc-app--{}", *scheme))} lang={t.lang()} dir={t.dir()}
+            style={props.brand.as_deref().and_then(brand_style)}
+            {ondragover} {ondrop} {onkeydown}>
+            { header(&HeaderProps { title, connection: session.connection(), on_close }, t) }
             if let Some(error) = failure {
                 <div class="fc-error" role="alert">
-                    <span>{ format!("Can't reach the chat: {error}") }</span>
-                    <button type="button" class="fc-error__retry" onclick={input.reform(|_| Input::RetryStart)}>{ "Retry" }</button>
+                    <span>{ t.fill("start.failed", &[("error", &error)]) }</span>
+                    <button type="button" class="fc-error__retry" onclick={input.reform(|_| Input::RetryStart)}>{ t.text("retry") }</button>
                 </div>
             } else if ready && session.connection() == Connection::Offline {
-                <div class="fc-notice" role="status">{ "Reconnecting…" }</div>
+                <div class="fc-notice" role="status">{ t.text("reconnecting") }</div>
             }
-            <MessageList {entries} typing={session.agent_typing()} on_input={input.clone()} {on_postback} />
+            <MessageList {entries} typing={session.agent_typing()} on_input={input.clone()} {on_postback} texts={t.clone()} />
             if resolved {
-                <div class="fc-notice" role="status">{ "This conversation was resolved. Send a message to start again." }</div>
+                <div class="fc-notice" role="status">{ t.text("resolved") }</div>
             }
-            <Composer enabled={ready} on_input={input} {on_files} />
+            <Composer enabled={ready} on_input={input} {on_files} texts={t.clone()} />
+            <div class="fc-sr-only" aria-live="polite" aria-atomic="true">{ announcement }</div>
         </div>
+
     }
 }
 
-/// The document's language, for screen readers and hyphenation; the texts
-/// themselves are English for now.
-fn set_language(locale: &str) {
-    let valid = !locale.is_empty()
-        && locale.len() <= 35
-        && locale
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if !valid {
-        return;
-    }
-    if let Some(root) = web_sys::window()
+/// Puts the keyboard in the composer, as the window opens.
+fn focus_composer() {
+    let field = web_sys::window()
         .and_then(|window| window.document())
-        .and_then(|document| document.document_element())
-    {
-        let _ = root.set_attribute("lang", &locale.replace('_', "-"));
+        .and_then(|document| {
+            document
+                .query_selector(".fc-composer__field")
+                .ok()
+                .flatten()
+        });
+    if let Some(field) = field.and_then(|field| field.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = field.focus();
+    }
+}
+
+/// The root's style for a brand colour: `#rgb`, `#rgba`, `#rrggbb` or
+/// `#rrggbbaa`, nothing else (it goes into a style attribute).
+fn brand_style(color: &str) -> Option<String> {
+    let digits = color.strip_prefix('#')?;
+    (matches!(digits.len(), 3 | 4 | 6 | 8) && digits.bytes().all(|byte| byte.is_ascii_hexdigit()))
+        .then(|| format!("--fc-brand:{color}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::brand_style;
+
+    #[test]
+    fn only_a_hex_colour_becomes_the_brand() {
+        assert_eq!(
+            brand_style("#0b3d91").as_deref(),
+            Some("--fc-brand:#0b3d91")
+        );
+        assert_eq!(brand_style("#FD0").as_deref(), Some("--fc-brand:#FD0"));
+        assert_eq!(brand_style("red"), None);
+        assert_eq!(brand_style("#12345"), None);
+        assert_eq!(brand_style("#fff;background:url(x)"), None);
     }
 }

@@ -47,7 +47,7 @@ impl Command {
             "close" => Command::Close,
             "set-user" => Command::SetUser {
                 identifier: text(&message, "identifier")?,
-                user: serde_json::from_value(message.get_mut("user")?.take()).ok()?,
+                user: contact(message.get("user")?)?,
             },
             "set-custom-attributes" => {
                 Command::SetCustomAttributes(map(&mut message, "attributes")?)
@@ -71,6 +71,31 @@ impl Command {
             _ => return None,
         })
     }
+}
+
+/// `setUser`'s contact: each field absent, `null` or a string (the custom
+/// attributes an object); `None` if one is anything else. Read by hand:
+/// serde's derived reader cost the wasm 5 KB.
+fn contact(user: &Value) -> Option<ContactRequest> {
+    let user = user.as_object()?;
+    let text = |key: &str| match user.get(key) {
+        None | Some(Value::Null) => Some(None),
+        Some(Value::String(text)) => Some(Some(text.clone())),
+        Some(_) => None,
+    };
+    Some(ContactRequest {
+        identifier_hash: text("identifier_hash")?,
+        email: text("email")?,
+        name: text("name")?,
+        avatar_url: text("avatar_url")?,
+        phone_number: text("phone_number")?,
+        custom_attributes: match user.get("custom_attributes") {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(map)) => Some(map.clone()),
+            Some(_) => return None,
+        },
+        ..ContactRequest::default()
+    })
 }
 
 /// A color scheme the app knows.
@@ -282,6 +307,14 @@ mod tests {
         assert_eq!(identifier, "user-42");
         assert_eq!(user.name.as_deref(), Some("Ada"));
         assert_eq!(user.identifier_hash.as_deref(), Some("ab12"));
+        assert_eq!(user.email.as_deref(), Some("ada@example.com"));
+        assert_eq!(
+            Command::parse(
+                json!({"ferrochat": 1, "type": "set-user", "identifier": "u", "user": {"name": 7}})
+            ),
+            None,
+            "a name that is not a string"
+        );
         assert!(matches!(
             Command::parse(json!({"ferrochat": 1, "type": "set-custom-attributes", "attributes": {"plan": "pro"}})),
             Some(Command::SetCustomAttributes(map)) if map.get("plan") == Some(&json!("pro"))

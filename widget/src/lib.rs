@@ -7,6 +7,7 @@
 mod app;
 mod bridge;
 mod components;
+mod i18n;
 #[cfg(feature = "mount")]
 pub mod mount;
 
@@ -54,6 +55,8 @@ pub fn start() {
                 .and_then(|saved| saved.as_string())
                 .filter(|saved| !saved.is_empty())
                 .map(Into::into),
+            locale: param("locale").map(Into::into),
+            brand: param("color").map(Into::into),
             #[cfg(feature = "mount")]
             page: None,
         },

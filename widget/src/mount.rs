@@ -118,6 +118,8 @@ pub fn mount(
             inbox: inbox.into(),
             host_origin: None,
             saved: None,
+            locale: None,
+            brand: None,
             page: Some(page.clone()),
         },
     )

@@ -54,9 +54,15 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
 }
 
 /// The widget's files keep their names from build to build, so browsers
-/// must ask (cheaply, by `Last-Modified`) before reusing them.
+/// must ask (cheaply, by `Last-Modified`) before reusing them. They are
+/// public, and readable from any origin: the npm package's window, mounted
+/// in a site's own page, fetches its language catalogs from here.
 async fn revalidate(mut response: Response) -> Response {
     let headers = response.headers_mut();
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
     headers
         .entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-cache"));

@@ -11,7 +11,9 @@ mod demo;
 mod pack;
 mod run;
 mod setup;
+mod shorten;
 mod size;
+mod wasm;
 mod widget;
 
 use std::process::ExitCode;

@@ -7,6 +7,7 @@
 use std::fs;
 use std::path::Path;
 
+use crate::wasm::Reader;
 use crate::widget::{COMPRESSORS, build_widget, compress};
 
 /// The ceiling for the loader, brotli.
@@ -288,25 +289,8 @@ fn count_function_imports(section: &mut Reader<'_>) -> Result<usize, String> {
     for _ in 0..section.leb()? {
         section.name()?;
         section.name()?;
-        match section.byte()? {
-            0 => {
-                functions += 1;
-                section.leb()?;
-            }
-            1 => {
-                section.byte()?;
-                section.limits()?;
-            }
-            2 => section.limits()?,
-            3 => {
-                section.byte()?;
-                section.byte()?;
-            }
-            4 => {
-                section.byte()?;
-                section.leb()?;
-            }
-            other => return Err(format!("unknown import kind {other}")),
+        if section.import_kind()? == 0 {
+            functions += 1;
         }
     }
     Ok(functions)
@@ -321,59 +305,12 @@ fn function_names(section: &mut Reader<'_>) -> Result<Vec<(usize, String)>, Stri
         if id == 1 {
             for _ in 0..section.leb()? {
                 let index = section.leb()?;
-                names.push((index, section.name()?));
+                names.push((index, section.name()?.to_owned()));
             }
         }
         section.at = end;
     }
     Ok(names)
-}
-
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl Reader<'_> {
-    fn byte(&mut self) -> Result<u8, String> {
-        let byte = *self
-            .bytes
-            .get(self.at)
-            .ok_or("unexpected end of the wasm")?;
-        self.at += 1;
-        Ok(byte)
-    }
-
-    fn leb(&mut self) -> Result<usize, String> {
-        let mut value = 0usize;
-        for shift in (0..64).step_by(7) {
-            let byte = self.byte()?;
-            value |= usize::from(byte & 0x7f) << shift;
-            if byte & 0x80 == 0 {
-                return Ok(value);
-            }
-        }
-        Err("an overlong LEB128 number".to_owned())
-    }
-
-    fn name(&mut self) -> Result<String, String> {
-        let length = self.leb()?;
-        let bytes = self
-            .bytes
-            .get(self.at..self.at + length)
-            .ok_or("a name runs past the end")?;
-        self.at += length;
-        Ok(String::from_utf8_lossy(bytes).into_owned())
-    }
-
-    fn limits(&mut self) -> Result<(), String> {
-        let flags = self.byte()?;
-        self.leb()?;
-        if flags & 1 == 1 {
-            self.leb()?;
-        }
-        Ok(())
-    }
 }
 
 #[cfg(test)]

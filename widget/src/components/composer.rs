@@ -7,12 +7,15 @@ use wasm_bindgen::JsCast;
 use web_sys::{File, FileList, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use crate::i18n::Texts;
+
 #[derive(Clone, Debug, PartialEq, Properties)]
 pub(crate) struct ComposerProps {
     /// Sending waits for the session to be ready; typing does not.
     pub enabled: bool,
     pub on_input: Callback<Input>,
     pub on_files: Callback<Vec<File>>,
+    pub texts: Texts,
 }
 
 /// Hands the files of `list` (a pick, a paste, a drop) to `on_files`, if
@@ -32,6 +35,8 @@ pub(crate) fn emit_files(on_files: &Callback<Vec<File>>, list: Option<FileList>)
 
 #[component]
 pub(crate) fn Composer(props: &ComposerProps) -> Html {
+    let t = &props.texts;
+    let attach = t.text("composer.attach");
     let field = use_node_ref();
     let send = {
         let (field, on_input, enabled) = (field.clone(), props.on_input.clone(), props.enabled);
@@ -84,17 +89,17 @@ pub(crate) fn Composer(props: &ComposerProps) -> Html {
     };
     html! {
         <form class="fc-composer" onsubmit={send.reform(|event: SubmitEvent| event.prevent_default())}>
-            <label class={classes!("fc-attach", (!props.enabled).then_some("fc-attach--disabled"))} title="Attach files">
-                <input ref={picker} type="file" multiple=true class="fc-sr-only" aria-label="Attach files"
+            <label class={classes!("fc-attach", (!props.enabled).then_some("fc-attach--disabled"))} title={attach.clone()}>
+                <input ref={picker} type="file" multiple=true class="fc-sr-only" aria-label={attach}
                     disabled={!props.enabled} onchange={on_pick} />
                 <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
                     <path d="M16.5 6.5l-7.8 7.8a1.8 1.8 0 0 0 2.5 2.5l7.8-7.8a3.5 3.5 0 0 0-5-5L6.2 11.8a5.3 5.3 0 0 0 7.5 7.5L20 13"
                         fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
                 </svg>
             </label>
-            <textarea ref={field} class="fc-composer__field" aria-label="Message" rows="1"
-                placeholder="Type your message…" {onkeydown} {oninput} {onpaste} />
-            <button type="submit" class="fc-send" aria-label="Send" disabled={!props.enabled}>
+            <textarea ref={field} class="fc-composer__field" aria-label={t.text("composer.message")} rows="1"
+                placeholder={t.text("composer.placeholder")} {onkeydown} {oninput} {onpaste} />
+            <button type="submit" class="fc-send" aria-label={t.text("composer.send")} disabled={!props.enabled}>
                 <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
                     <path d="M3 20l18-8L3 4v6l12 2-12 2z" fill="currentColor" />
                 </svg>

@@ -11,6 +11,8 @@ use ferrochat_core::session::{Input, OutgoingFile};
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
+use crate::i18n::Texts;
+
 /// `1536` as `1.5 KB`: what a visitor reads beside a file's name. In
 /// integers: float formatting would cost the wasm more than this file.
 pub(crate) fn file_size(bytes: u64) -> String {
@@ -49,7 +51,7 @@ fn file_name(url: &str) -> String {
 /// the browser's top layer: Escape or a click outside closes it, with no
 /// script), audio and video in the browser's players, anything else as a
 /// download with its name and size.
-pub(crate) fn attachments(list: &[Attachment]) -> Html {
+pub(crate) fn attachments(list: &[Attachment], t: &Texts) -> Html {
     html! {
         { for list.iter().filter_map(|attachment| {
             let url: AttrValue = safe_href(attachment.data_url.as_deref()?)?.into();
@@ -60,12 +62,12 @@ pub(crate) fn attachments(list: &[Attachment]) -> Html {
                     html! {
                         <>
                             <button type="button" class="fc-attachment fc-attachment--image"
-                                popovertarget={id.clone()} aria-label={format!("View image {name}")}>
+                                popovertarget={id.clone()} aria-label={t.fill("image.view", &[("name", &name)])}>
                                 <img src={url.clone()} alt={name} loading="lazy" />
                             </button>
                             <div id={id.clone()} class="fc-lightbox" popover="auto">
                                 <button type="button" class="fc-lightbox__close" popovertarget={id}
-                                    popovertargetaction="hide" aria-label="Close image">
+                                    popovertargetaction="hide" aria-label={t.text("image.close")}>
                                     <img src={url} alt="" loading="lazy" />
                                 </button>
                             </div>
@@ -96,9 +98,9 @@ pub(crate) fn attachments(list: &[Attachment]) -> Html {
 }
 
 /// The files of a message still on its way.
-pub(crate) fn outgoing_files(files: &[OutgoingFile]) -> Html {
+pub(crate) fn outgoing_files(files: &[OutgoingFile], t: &Texts) -> Html {
     html! {
-        <ul class="fc-files" aria-label="Files">
+        <ul class="fc-files" aria-label={t.text("files")}>
             { for files.iter().map(|file| html! {
                 <li class="fc-file">
                     <span class="fc-file__name">{ file.name.clone() }</span>
@@ -182,15 +184,16 @@ pub(crate) fn articles(articles: &Articles) -> Html {
 pub(crate) struct SurveyProps {
     pub csat: CsatRequest,
     pub on_input: Callback<Input>,
+    pub texts: Texts,
 }
 
 const FACES: [&str; 5] = ["😞", "😕", "😐", "🙂", "😍"];
-const RATING_NAMES: [&str; 5] = ["Very bad", "Bad", "Okay", "Good", "Great"];
 
 /// `input_csat`: a rating from 1 to 5 (faces or stars, as `display_type`
 /// says), an optional comment, sent once; then the thanks and the answer.
 #[component]
 pub(crate) fn Survey(props: &SurveyProps) -> Html {
+    let t = &props.texts;
     let rating = use_state(|| None::<u8>);
     let comment = use_node_ref();
     let stars = props.csat.display_type == Some(CsatDisplayType::Star);
@@ -201,9 +204,9 @@ pub(crate) fn Survey(props: &SurveyProps) -> Html {
         let given = usize::from(answer.rating.clamp(1, 5)) - 1;
         return html! {
             <div class="fc-survey fc-survey--done" role="status">
-                <p class="fc-survey__title">{ "Thank you for your feedback!" }</p>
+                <p class="fc-survey__title">{ t.text("survey.thanks") }</p>
                 <p class="fc-survey__answer">
-                    { format!("You rated it {} of 5", answer.rating) }
+                    { t.fill("survey.rated", &[("value", &answer.rating.to_string())]) }
                     <span aria-hidden="true">{ format!(" {}", if stars { "★" } else { FACES[given] }) }</span>
                 </p>
                 if let Some(feedback) = answer.feedback_message.get() {
@@ -231,10 +234,15 @@ pub(crate) fn Survey(props: &SurveyProps) -> Html {
     };
     html! {
         <form class="fc-survey" onsubmit={submit}>
-            <p class="fc-survey__title">{ "How was your conversation?" }</p>
-            <div class="fc-survey__scale" role="group" aria-label="Your rating">
+            <p class="fc-survey__title">{ t.text("survey.title") }</p>
+            <div class="fc-survey__scale" role="group" aria-label={t.text("survey.scale")}>
                 { for (1..=5u8).map(|value| {
                     let index = usize::from(value) - 1;
+                    let name = t.get(&format!("survey.{value}"));
+                    let label = t.fill("survey.option", &[
+                        ("name", &name),
+                        ("value", &value.to_string()),
+                    ]);
                     let chosen = *rating == Some(value);
                     let filled = stars && rating.is_some_and(|given| value <= given);
                     let set = rating.clone();
@@ -242,7 +250,7 @@ pub(crate) fn Survey(props: &SurveyProps) -> Html {
                         <button type="button"
                             class={classes!("fc-survey__option", chosen.then_some("fc-survey__option--chosen"), filled.then_some("fc-survey__option--filled"))}
                             aria-pressed={chosen.to_string()}
-                            aria-label={format!("{} ({value} of 5)", RATING_NAMES[index])}
+                            aria-label={label}
                             onclick={Callback::from(move |_| set.set(Some(value)))}>
                             { if stars { "★" } else { FACES[index] } }
                         </button>
@@ -251,8 +259,8 @@ pub(crate) fn Survey(props: &SurveyProps) -> Html {
             </div>
             if rating.is_some() {
                 <textarea ref={comment} class="fc-survey__comment" rows="2" maxlength="20000"
-                    aria-label="Tell us more (optional)" placeholder="Tell us more (optional)" />
-                <button type="submit" class="fc-survey__submit">{ "Send rating" }</button>
+                    aria-label={t.text("survey.comment")} placeholder={t.text("survey.comment")} />
+                <button type="submit" class="fc-survey__submit">{ t.text("survey.send") }</button>
             }
         </form>
     }

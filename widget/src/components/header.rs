@@ -3,6 +3,8 @@
 use ferrochat_core::session::Connection;
 use yew::prelude::*;
 
+use crate::i18n::Texts;
+
 /// What [`header`] shows.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct HeaderProps {
@@ -13,12 +15,13 @@ pub(crate) struct HeaderProps {
 }
 
 /// A plain function, not a component (see [`super::markdown::markdown`]).
-pub(crate) fn header(props: &HeaderProps) -> Html {
-    let (state, label) = match props.connection {
-        Connection::Live => ("live", "Online"),
-        Connection::Connecting => ("connecting", "Connecting…"),
-        Connection::Offline => ("offline", "Offline"),
+pub(crate) fn header(props: &HeaderProps, t: &Texts) -> Html {
+    let state = match props.connection {
+        Connection::Live => "live",
+        Connection::Connecting => "connecting",
+        Connection::Offline => "offline",
     };
+    let label = t.text(&format!("status.{state}"));
     html! {
         <header class="fc-header">
             <div class="fc-header__text">
@@ -26,7 +29,7 @@ pub(crate) fn header(props: &HeaderProps) -> Html {
                 <span class={classes!("fc-status", format!("fc-status--{state}"))}>{ label }</span>
             </div>
             if let Some(on_close) = props.on_close.clone() {
-                <button type="button" class="fc-close" aria-label="Close chat" onclick={on_close.reform(|_| ())}>
+                <button type="button" class="fc-close" aria-label={t.text("close")} onclick={on_close.reform(|_| ())}>
                     <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
                         <path d="M6 6l12 12M18 6L6 18" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
                     </svg>

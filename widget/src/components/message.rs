@@ -9,6 +9,7 @@ use yew::prelude::*;
 use crate::components::content::{Survey, articles, attachments, cards, outgoing_files};
 use crate::components::markdown::markdown;
 use crate::components::quick_replies::{QuickRepliesProps, quick_replies};
+use crate::i18n::Texts;
 
 #[derive(Clone, Debug, PartialEq, Properties)]
 pub(crate) struct MessageProps {
@@ -16,17 +17,19 @@ pub(crate) struct MessageProps {
     pub on_input: Callback<Input>,
     /// A card's postback action: its payload, for the host page.
     pub on_postback: Callback<String>,
+    pub texts: Texts,
 }
 
 #[component]
 pub(crate) fn MessageView(props: &MessageProps) -> Html {
+    let t = &props.texts;
     match &props.entry {
-        Entry::Message(message) => server_message(message, props),
+        Entry::Message(message) => server_message(message, props, t),
         Entry::Outgoing { outgoing, delivery } => {
             let (state, status) = match delivery {
                 Delivery::Pending => (
                     "pending",
-                    html! { <span class="fc-message__status">{ "Sending…" }</span> },
+                    html! { <span class="fc-message__status">{ t.text("message.sending") }</span> },
                 ),
                 Delivery::Sent => ("sent", Html::default()),
                 Delivery::Failed { error } => {
@@ -35,10 +38,10 @@ pub(crate) fn MessageView(props: &MessageProps) -> Html {
                         "failed",
                         html! {
                             <span class="fc-message__status">
-                                { format!("Not sent: {error}") }
+                                { t.fill("message.failed", &[("error", error)]) }
                                 <button type="button" class="fc-retry"
                                     onclick={props.on_input.reform(move |_| Input::Retry { echo_id: echo_id.clone() })}>
-                                    { "Retry" }
+                                    { t.text("retry") }
                                 </button>
                             </span>
                         },
@@ -51,7 +54,7 @@ pub(crate) fn MessageView(props: &MessageProps) -> Html {
                         <div class="fc-bubble">{ markdown(&outgoing.content) }</div>
                     }
                     if !outgoing.files.is_empty() {
-                        { outgoing_files(&outgoing.files) }
+                        { outgoing_files(&outgoing.files, t) }
                     }
                     { status }
                 </div>
@@ -60,7 +63,7 @@ pub(crate) fn MessageView(props: &MessageProps) -> Html {
     }
 }
 
-fn server_message(message: &Message, props: &MessageProps) -> Html {
+fn server_message(message: &Message, props: &MessageProps, t: &Texts) -> Html {
     let on_input = &props.on_input;
     let visitor = message.message_type == MessageType::Incoming;
     let side = if visitor {
@@ -82,12 +85,12 @@ fn server_message(message: &Message, props: &MessageProps) -> Html {
         .as_deref()
         .filter(|text| !text.is_empty())
         .map(|text| html! { <div class="fc-bubble">{ markdown(text) }</div> });
-    let files = attachments(&message.attachments);
+    let files = attachments(&message.attachments, t);
     let extra = match &message.kind {
         Content::Cards(list) => cards(list, &props.on_postback),
         Content::Article(list) => articles(list),
         Content::InputCsat(csat) => html! {
-            <Survey csat={csat.clone()} on_input={on_input.clone()} />
+            <Survey csat={csat.clone()} on_input={on_input.clone()} texts={t.clone()} />
         },
         _ => Html::default(),
     };
@@ -129,6 +132,7 @@ fn server_message(message: &Message, props: &MessageProps) -> Html {
                 { files }
                 { extra }
                 { for choices }
+                <span class="fc-message__time">{ t.time(message.created_at) }</span>
             </div>
             { for answer }
         </>

@@ -6,6 +6,7 @@ use ferrochat_core::session::{Entry, Input};
 use yew::prelude::*;
 
 use crate::components::message::MessageView;
+use crate::i18n::Texts;
 
 #[derive(Clone, Debug, PartialEq, Properties)]
 pub(crate) struct MessageListProps {
@@ -14,10 +15,12 @@ pub(crate) struct MessageListProps {
     pub typing: bool,
     pub on_input: Callback<Input>,
     pub on_postback: Callback<String>,
+    pub texts: Texts,
 }
 
 #[component]
 pub(crate) fn MessageList(props: &MessageListProps) -> Html {
+    let t = &props.texts;
     let list = use_node_ref();
     {
         let list = list.clone();
@@ -28,13 +31,14 @@ pub(crate) fn MessageList(props: &MessageListProps) -> Html {
         });
     }
     html! {
-        <div ref={list} class="fc-messages" role="log" aria-live="polite">
+        <div ref={list} class="fc-messages" role="log" aria-live="off"
+            aria-label={t.text("log")}>
             { for props.entries.iter().map(|entry| html! {
                 <MessageView key={entry_key(entry)} entry={entry.clone()} on_input={props.on_input.clone()}
-                    on_postback={props.on_postback.clone()} />
+                    on_postback={props.on_postback.clone()} texts={t.clone()} />
             }) }
             if props.typing {
-                <div class="fc-typing" aria-label="The agent is typing"><span /><span /><span /></div>
+                <div class="fc-typing" role="img" aria-label={t.text("typing")}><span /><span /><span /></div>
             }
         </div>
     }
