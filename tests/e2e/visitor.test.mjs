@@ -108,7 +108,8 @@ test('Arabic reads right to left, and setLocale changes the words at once', asyn
   t.after(() => context.close());
   const chat = await openChat(page);
   const app = chat.locator('.fc-app');
-  assert.equal(await app.getAttribute('dir'), 'rtl');
+  // The catalog arrives beside the session's start, not before it.
+  await eventually('the Arabic catalog', async () => (await app.getAttribute('dir')) === 'rtl');
   assert.equal(await app.getAttribute('lang'), 'ar');
   const field = chat.locator('.fc-composer__field');
   assert.equal(await field.getAttribute('placeholder'), 'اكتب رسالتك…');
