@@ -147,7 +147,8 @@ test('the keyboard opens the window into the composer, Escape closes it back to 
   await eventually('the composer focused', () =>
     appFrame(page)?.evaluate(() => document.activeElement?.classList.contains('fc-composer__field')),
   );
-  // Typing goes straight in.
+  // Typing goes straight in (sending waits for the session).
+  await eventually('the session ready', async () => !(await chat.locator('.fc-send').isDisabled()));
   await page.keyboard.type('Hello from the keyboard');
   await page.keyboard.press('Enter');
   await chat.locator(SEL.visitor).filter({ hasText: 'Hello from the keyboard' }).waitFor();

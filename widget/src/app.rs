@@ -169,11 +169,14 @@ pub fn App(props: &AppProps) -> Html {
     // Escape closes the window (unless it closes an image first).
     let onkeydown = on_close.clone().map(|on_close| {
         Callback::from(move |event: KeyboardEvent| {
+            if event.key() != "Escape" {
+                return;
+            }
             let image_open = web_sys::window()
                 .and_then(|window| window.document())
                 .and_then(|document| document.query_selector(":popover-open").ok().flatten())
                 .is_some();
-            if event.key() == "Escape" && !image_open {
+            if !image_open {
                 on_close.emit(());
             }
         })
@@ -198,10 +201,9 @@ pub fn App(props: &AppProps) -> Html {
         })
     };
     let session = chat.session();
-    let title: AttrValue = session.inbox().map_or_else(
-        || texts.get("title").to_owned().into(),
-        |inbox| inbox.name.clone().into(),
-    );
+    let title: AttrValue = session
+        .inbox()
+        .map_or_else(|| texts.text("title"), |inbox| inbox.name.clone().into());
     let ready = *session.phase() == Phase::Ready;
     let failure = match session.phase() {
         Phase::Failed { error } => Some(error.clone()),
@@ -219,7 +221,6 @@ pub fn App(props: &AppProps) -> Html {
         t.fill("new.message", &[("name", &name), ("text", text)])
     });
     html! {
-
         <div class={classes!("fc-app", format!("fc-app--{}", *scheme))} lang={t.lang()} dir={t.dir()}
             style={props.brand.as_deref().and_then(brand_style)}
             {ondragover} {ondrop} {onkeydown}>
