@@ -147,3 +147,71 @@ test('a resolved conversation asks for a rating once, and the server keeps it', 
   await page.screenshot({ path: artifact('widget-survey.png') });
   assert.deepEqual(problems, []);
 });
+
+test('a form says what is wrong beside each field, is sent once, and reads back as answered', async (t) => {
+  const { context, page, chat, requests, problems } = await visit();
+  t.after(() => context.close());
+  await chat.locator(SEL.composer).fill('form');
+  await chat.locator(SEL.send).click();
+  const form = chat.locator('form.fc-form');
+  await form.waitFor({ timeout: 15_000 });
+  const name = form.getByLabel('Your name');
+  const email = form.getByLabel('Email');
+  const phone = form.getByLabel('Phone (optional)');
+
+  // Nothing filled in: each required field says so, and the first gets the focus.
+  await form.getByRole('button', { name: 'Send' }).click();
+  const errors = form.locator('.fc-field__error');
+  assert.deepEqual(await errors.allTextContents(), ['This field is required', 'This field is required']);
+  assert.equal(await name.getAttribute('aria-invalid'), 'true');
+  assert.ok(await name.evaluate((input) => input === document.activeElement), 'the first wrong field has the focus');
+  assert.equal(await name.getAttribute('aria-describedby'), await errors.first().getAttribute('id'));
+
+  // Each answer is checked again as it is typed: the core's email rule, the field's own pattern.
+  await name.fill('Ada Lovelace');
+  await email.fill('ada@');
+  await phone.fill('call me');
+  await form.getByRole('button', { name: 'Send' }).click();
+  assert.deepEqual(await errors.allTextContents(), [
+    'Enter a valid email address',
+    'Use digits, with + before the country code',
+  ]);
+  assert.equal(await name.getAttribute('aria-invalid'), null);
+  await email.fill('ada@example.com');
+  assert.deepEqual(await errors.allTextContents(), ['Use digits, with + before the country code']);
+  await phone.fill('+44 20 7946 0000');
+  assert.equal(await errors.count(), 0);
+  await form.getByLabel('What brings you here?').selectOption({ label: 'Getting help' });
+  await form.getByLabel('Message').fill('Where is my order?');
+  assert.equal(await chat.locator('[role=alert]').count(), 0, 'no error banner for a form still being filled');
+  await form.getByRole('button', { name: 'Send' }).click();
+
+  // Read-only with the answers, the option by its label; the bot read them too.
+  const done = chat.locator('dl.fc-form--done');
+  await done.waitFor();
+  assert.equal(await chat.locator('form.fc-form').count(), 0);
+  assert.deepEqual(await done.locator('dd').allTextContents(), [
+    'Ada Lovelace',
+    'ada@example.com',
+    '+44 20 7946 0000',
+    'Getting help',
+    'Where is my order?',
+  ]);
+  await chat.locator(SEL.agent).filter({ hasText: 'What brings you here?: Getting help' }).waitFor();
+
+  const conversation = conversationOf(requests);
+  const stored = await eventually('the answers on the server', async () =>
+    (await messages(server, conversation)).find(
+      (m) => m.content_type === 'form' && m.content_attributes?.submitted_values,
+    ),
+  );
+  assert.deepEqual(stored.content_attributes.submitted_values, [
+    { name: 'name', value: 'Ada Lovelace' },
+    { name: 'email', value: 'ada@example.com' },
+    { name: 'phone', value: '+44 20 7946 0000' },
+    { name: 'topic', value: 'support' },
+    { name: 'message', value: 'Where is my order?' },
+  ]);
+  await page.screenshot({ path: artifact('widget-form.png') });
+  assert.deepEqual(problems, []);
+});

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use ferrochat_client::{Chat, Keep};
 use ferrochat_core::chatwoot::ConversationStatus;
-use ferrochat_core::session::{Connection, Input, Notice, Phase};
+use ferrochat_core::session::{Connection, Delivery, Entry, Input, Notice, Phase};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -53,9 +53,12 @@ pub fn App(props: &AppProps) -> Html {
     };
     // The latest agent message, for screen readers: (who, what).
     let heard = use_state(|| None::<(String, String)>);
+    // The last refusal or failure to tell the visitor (the host page hears
+    // of it too), until dismissed or followed by the visitor's next action.
+    let problem = use_state(|| None::<String>);
     let chat = {
         let (notices, stores) = (bridge.clone(), bridge.clone());
-        let hear = heard.setter();
+        let (hear, report) = (heard.setter(), problem.setter());
         let (base, inbox, saved) = (props.base.clone(), props.inbox.clone(), props.saved.clone());
         use_memo((), move |()| {
             Chat::start(
@@ -78,7 +81,10 @@ pub fn App(props: &AppProps) -> Html {
                         )));
                     }
                     Notice::Unread(count) => notices.unread(*count),
-                    Notice::Error(error) => notices.error(error),
+                    Notice::Error(error) => {
+                        notices.error(error);
+                        report.set(Some(error.clone()));
+                    }
                 },
                 move |value| stores.store(value),
             )
@@ -146,8 +152,11 @@ pub fn App(props: &AppProps) -> Html {
     }
 
     let input = {
-        let chat = chat.clone();
-        Callback::from(move |input: Input| chat.input(input))
+        let (chat, problem) = (chat.clone(), problem.setter());
+        Callback::from(move |input: Input| {
+            problem.set(None);
+            chat.input(input);
+        })
     };
     let on_close = {
         let (chat, bridge) = (chat.clone(), bridge.clone());
@@ -159,8 +168,11 @@ pub fn App(props: &AppProps) -> Html {
         })
     };
     let on_files = {
-        let chat = chat.clone();
-        Callback::from(move |files: Vec<web_sys::File>| chat.send_files("", files))
+        let (chat, problem) = (chat.clone(), problem.setter());
+        Callback::from(move |files: Vec<web_sys::File>| {
+            problem.set(None);
+            chat.send_files("", files);
+        })
     };
     let on_postback = {
         let bridge = bridge.clone();
@@ -211,6 +223,16 @@ pub fn App(props: &AppProps) -> Html {
     };
     let resolved = session.status() == Some(ConversationStatus::Resolved);
     let entries = Rc::new(session.entries().to_vec());
+    let dismiss = {
+        let problem = problem.setter();
+        Callback::from(move |_: MouseEvent| problem.set(None))
+    };
+    // A message that failed says so on its own line, with its retry.
+    let problem_shown = (*problem).clone().filter(|error| {
+        !entries.iter().any(|entry| {
+            matches!(entry, Entry::Outgoing { delivery: Delivery::Failed { error: failed }, .. } if error.ends_with(failed.as_str()))
+        })
+    });
     let t = &*texts;
     let announcement = heard.as_ref().map(|(name, text)| {
         let name = if name.is_empty() {
@@ -230,10 +252,18 @@ pub fn App(props: &AppProps) -> Html {
                     <span>{ t.fill("start.failed", &[("error", &error)]) }</span>
                     <button type="button" class="fc-error__retry" onclick={input.reform(|_| Input::RetryStart)}>{ t.text("retry") }</button>
                 </div>
+            } else if session.offline() {
+                <div class="fc-notice" role="status">{ t.text("offline") }</div>
             } else if ready && session.connection() == Connection::Offline {
                 <div class="fc-notice" role="status">{ t.text("reconnecting") }</div>
             }
-            <MessageList {entries} typing={session.agent_typing()} on_input={input.clone()} {on_postback} texts={t.clone()} />
+            if let Some(error) = problem_shown {
+                <div class="fc-error" role="alert">
+                    <span>{ error }</span>
+                    <button type="button" class="fc-error__retry" onclick={dismiss}>{ t.text("dismiss") }</button>
+                </div>
+            }
+            <MessageList {entries} typing={session.agent_typing()} offline={session.offline()} on_input={input.clone()} {on_postback} texts={t.clone()} />
             if resolved {
                 <div class="fc-notice" role="status">{ t.text("resolved") }</div>
             }

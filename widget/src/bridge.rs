@@ -6,8 +6,9 @@
 
 use ferrochat_core::Map;
 use ferrochat_core::chatwoot::{ContactRequest, Message};
-use serde_json::{Value, json};
+use serde_json::Value;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
 use wasm_bindgen::closure::Closure;
 use web_sys::MessageEvent;
 
@@ -34,7 +35,7 @@ impl Command {
     /// Reads a bridge message; `None` for anything that is not one, or not
     /// shaped as its type says.
     pub(crate) fn parse(mut message: Value) -> Option<Command> {
-        if message.get("ferrochat") != Some(&json!(1)) {
+        if message.get("ferrochat").and_then(Value::as_u64) != Some(1) {
             return None;
         }
         let text = |message: &Value, key: &str| Some(message.get(key)?.as_str()?.to_owned());
@@ -150,33 +151,32 @@ impl Bridge {
         self.host_origin.is_some()
     }
 
-    fn post(&self, kind: &str, fields: Value) {
+    /// Posts message `kind` with `fields` to the host page. The message is
+    /// built as a JavaScript object: serde_json's writer of `Value`s would
+    /// cost the wasm more than this file.
+    fn post(&self, kind: &str, fields: &[(&str, JsValue)]) {
+        let message = object(fields);
         #[cfg(feature = "mount")]
         if let Some(page) = &self.page {
-            page.post(kind, &fields);
+            page.post(kind, &message);
             return;
         }
         let (Some(origin), Some(window)) = (&self.host_origin, web_sys::window()) else {
             return;
         };
-        let mut message = json!({ "ferrochat": 1, "type": kind });
-        if let (Some(message), Value::Object(fields)) = (message.as_object_mut(), fields) {
-            message.extend(fields);
-        }
-        let Ok(value) = js_sys::JSON::parse(&message.to_string()) else {
-            return;
-        };
+        let _ = js_sys::Reflect::set(&message, &"ferrochat".into(), &1.into());
+        let _ = js_sys::Reflect::set(&message, &"type".into(), &kind.into());
         if let Ok(Some(parent)) = window.parent() {
-            let _ = parent.post_message(&value, origin);
+            let _ = parent.post_message(&message, origin);
         }
     }
 
     pub(crate) fn ready(&self) {
-        self.post("ready", Value::Null);
+        self.post("ready", &[]);
     }
 
     pub(crate) fn close(&self) {
-        self.post("close", Value::Null);
+        self.post("close", &[]);
     }
 
     /// An agent's message, as its essentials (not the whole wire object:
@@ -186,37 +186,47 @@ impl Bridge {
         let sender = message
             .sender
             .as_ref()
-            .and_then(|sender| sender.display_name());
-        self.post(
-            "message",
-            json!({ "message": {
-                "id": message.id.0,
-                "content": message.content,
-                "message_type": message.message_type.code(),
-                "content_type": message.kind.content_type(),
-                "created_at": message.created_at,
-                "conversation_id": message.conversation_id.0,
-                "sender": sender.map(|name| json!({ "name": name })),
-            }}),
-        );
+            .and_then(|sender| sender.display_name())
+            .map_or(JsValue::NULL, |name| object(&[("name", name.into())]));
+        // Ids and times are far below 2^53: exact as JavaScript numbers.
+        #[allow(clippy::cast_precision_loss)]
+        let essentials = object(&[
+            ("id", (message.id.0 as f64).into()),
+            (
+                "content",
+                message
+                    .content
+                    .as_deref()
+                    .map_or(JsValue::NULL, JsValue::from),
+            ),
+            ("message_type", message.message_type.code().into()),
+            ("content_type", message.kind.content_type().into()),
+            ("created_at", (message.created_at as f64).into()),
+            ("conversation_id", (message.conversation_id.0 as f64).into()),
+            ("sender", sender),
+        ]);
+        self.post("message", &[("message", essentials)]);
     }
 
     /// What the host page keeps for the next page (`None`: forget it).
     pub(crate) fn store(&self, value: Option<&str>) {
-        self.post("store", json!({ "value": value }));
+        self.post(
+            "store",
+            &[("value", value.map_or(JsValue::NULL, JsValue::from))],
+        );
     }
 
     pub(crate) fn unread(&self, count: u32) {
-        self.post("unread", json!({ "count": count }));
+        self.post("unread", &[("count", count.into())]);
     }
 
     /// A card's postback action: the host page's `ferrochat:postback`.
     pub(crate) fn postback(&self, payload: &str) {
-        self.post("postback", json!({ "payload": payload }));
+        self.post("postback", &[("payload", payload.into())]);
     }
 
     pub(crate) fn error(&self, error: &str) {
-        self.post("error", json!({ "error": error }));
+        self.post("error", &[("error", error.into())]);
     }
 
     /// Calls `on_command` for each message from the host page until the
@@ -269,6 +279,15 @@ impl Drop for Listener {
             .window
             .remove_event_listener_with_callback("message", self.callback.as_ref().unchecked_ref());
     }
+}
+
+/// A plain JavaScript object with these properties.
+fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let object = js_sys::Object::new();
+    for (key, value) in fields {
+        let _ = js_sys::Reflect::set(&object, &(*key).into(), value);
+    }
+    object.into()
 }
 
 #[cfg(test)]

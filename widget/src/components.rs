@@ -2,6 +2,7 @@
 
 pub(crate) mod composer;
 pub(crate) mod content;
+pub(crate) mod form;
 pub(crate) mod header;
 pub(crate) mod markdown;
 pub(crate) mod message;

@@ -5,7 +5,6 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use crate::app::{App, AppProps};
@@ -37,10 +36,9 @@ impl PartialEq for Page {
 impl Page {
     /// One of the bridge's messages (`ready`, `message`, `unread`, `error`,
     /// `close`, `store`): `on_event(type, fieldsJson)`.
-    pub(crate) fn post(&self, kind: &str, fields: &Value) {
-        let _ = self
-            .on_event
-            .call2(&JsValue::NULL, &kind.into(), &fields.to_string().into());
+    pub(crate) fn post(&self, kind: &str, fields: &JsValue) {
+        let json = js_sys::JSON::stringify(fields).map_or(JsValue::NULL, JsValue::from);
+        let _ = self.on_event.call2(&JsValue::NULL, &kind.into(), &json);
     }
 
     pub(crate) fn listen(&self, on_command: impl Fn(Command) + 'static) {

@@ -74,7 +74,24 @@ struct Inner {
     on_change: Box<dyn Fn()>,
     on_notice: Box<dyn Fn(&Notice)>,
     on_store: Box<OnStore>,
+    /// The window's events the engine hears of, until [`Chat::stop`].
+    listeners: RefCell<Vec<Listener>>,
 }
+
+/// A window event's name and the handler registered for it.
+type Listener = (&'static str, Closure<dyn FnMut()>);
+
+/// A window event and the input it makes.
+type WindowEvent = (&'static str, fn() -> Input);
+
+/// The window's events and what each tells the engine: the network's
+/// state, and the page going into the back/forward cache and out of it.
+const WINDOW_EVENTS: [WindowEvent; 4] = [
+    ("online", || Input::Network { online: true }),
+    ("offline", || Input::Network { online: false }),
+    ("pagehide", || Input::Suspend),
+    ("pageshow", || Input::Resume),
+];
 
 /// An open WebSocket and the handlers that must live as long as it.
 struct Socket {
@@ -131,7 +148,24 @@ impl Chat {
             on_change: Box::new(on_change),
             on_notice: Box::new(on_notice),
             on_store: Box::new(on_store),
+            listeners: RefCell::new(Vec::new()),
         });
+        if let Some(window) = web_sys::window() {
+            if !window.navigator().on_line() {
+                feed(&inner, Input::Network { online: false });
+            }
+            for (event, input) in WINDOW_EVENTS {
+                let weak = Rc::downgrade(&inner);
+                let listener = Closure::<dyn FnMut()>::new(move || {
+                    if let Some(inner) = weak.upgrade() {
+                        feed(&inner, input());
+                    }
+                });
+                let _ = window
+                    .add_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
+                inner.listeners.borrow_mut().push((event, listener));
+            }
+        }
         let stored = inner
             .storage_key
             .as_deref()
@@ -186,6 +220,12 @@ impl Chat {
     /// stays.
     pub fn stop(&self) {
         self.inner.socket.borrow_mut().take();
+        for (event, listener) in self.inner.listeners.borrow_mut().drain(..) {
+            if let Some(window) = web_sys::window() {
+                let _ = window
+                    .remove_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
+            }
+        }
         for (_, pending) in self.inner.timers.borrow_mut().drain(..) {
             if let Some(window) = web_sys::window() {
                 window.clear_timeout_with_handle(pending.handle);

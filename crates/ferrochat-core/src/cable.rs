@@ -166,17 +166,23 @@ impl Serialize for ServerFrame {
 
 impl<'de> Deserialize<'de> for ServerFrame {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut map = Map::deserialize(deserializer)?;
+        ServerFrame::from_map(Map::deserialize(deserializer)?).map_err(D::Error::custom)
+    }
+}
+
+impl ServerFrame {
+    /// Reads a frame from its JSON object (the widget's path: no serde
+    /// deserializer over a `Value`, which would weigh more in its wasm).
+    pub fn from_map(mut map: Map) -> Result<Self, &'static str> {
         let text = |key: &str| map.get(key).and_then(Value::as_str).map(str::to_owned);
-        let identifier =
-            || text("identifier").ok_or_else(|| D::Error::custom("frame without an identifier"));
+        let identifier = || text("identifier").ok_or("frame without an identifier");
         let frame = match text("type").as_deref() {
             Some("welcome") => ServerFrame::Welcome,
             Some("ping") => ServerFrame::Ping {
                 message: map
                     .get("message")
                     .and_then(Value::as_i64)
-                    .ok_or_else(|| D::Error::custom("ping without a time"))?,
+                    .ok_or("ping without a time")?,
             },
             Some("confirm_subscription") => ServerFrame::ConfirmSubscription {
                 identifier: identifier()?,
@@ -205,7 +211,8 @@ impl<'de> Deserialize<'de> for ServerFrame {
                         let message = map.remove("message").unwrap_or_default();
                         ServerFrame::Message {
                             identifier,
-                            message: CableMessage::from_json(message).map_err(D::Error::custom)?,
+                            message: CableMessage::from_json(message)
+                                .map_err(|_| "a broadcast that does not parse")?,
                         }
                     }
                     _ => ServerFrame::Other(map),
@@ -267,9 +274,9 @@ pub enum Event {
 impl CableMessage {
     /// Types the event's data, moving it rather than copying: this runs for
     /// every realtime event a widget receives.
-    pub fn into_event(self) -> Result<Event, serde_json::Error> {
-        fn typed<T: FromJson>(data: Value) -> Result<T, serde_json::Error> {
-            T::from_json(data).map_err(serde_json::Error::custom)
+    pub fn into_event(self) -> Result<Event, String> {
+        fn typed<T: FromJson>(data: Value) -> Result<T, String> {
+            T::from_json(data)
         }
         let data = self.data;
         Ok(match self.event {

@@ -535,7 +535,9 @@ impl ErrorBody {
         match self {
             ErrorBody::NotFound => "not found".to_owned(),
             ErrorBody::Invalid { message, .. } | ErrorBody::Message(message) => message.clone(),
-            ErrorBody::Other(value) => value.to_string(),
+            // Compact, as the server wrote it (and not through `Display`,
+            // whose pretty printer would weigh on the widget).
+            ErrorBody::Other(value) => serde_json::to_string(value).unwrap_or_default(),
         }
     }
 }

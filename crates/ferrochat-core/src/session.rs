@@ -274,6 +274,20 @@ pub enum Input {
     /// The socket closed or failed.
     SocketClosed,
     Timer(Timer),
+    /// The browser's word on the network (`navigator.onLine`, the `online`
+    /// and `offline` events). While it is down, messages wait in the outbox
+    /// without spending their attempts; when it is back, they go at once,
+    /// in order, and the socket reconnects without waiting for its backoff.
+    Network {
+        online: bool,
+    },
+    /// The page is leaving, perhaps into the back/forward cache
+    /// (`pagehide`): the socket closes, so that the page can be cached,
+    /// and stays closed until [`Input::Resume`].
+    Suspend,
+    /// The page is shown again (`pageshow`): the socket reconnects and
+    /// what was said meanwhile is fetched.
+    Resume,
     /// The host page's `setUser(identifier, {name, email, avatar_url,
     /// phone_number, identifier_hash})`: the visitor is this user of the
     /// host site. `user.identifier` and `user.source_id` are ignored (the
@@ -462,6 +476,10 @@ pub struct Session {
     flight: Flight,
     /// The outbox waits for [`Timer::Retry`] after a failed attempt.
     outbox_waiting: bool,
+    /// The browser says the network is down ([`Input::Network`]).
+    offline: bool,
+    /// The page is hidden in the back/forward cache ([`Input::Suspend`]).
+    suspended: bool,
     calls: Vec<(RequestId, Call)>,
     next_request: u64,
     next_echo: u64,
@@ -520,6 +538,8 @@ impl Session {
             outbox: Vec::new(),
             flight: Flight::Idle,
             outbox_waiting: false,
+            offline: false,
+            suspended: false,
             calls: Vec::new(),
             next_request: 1,
             next_echo: 0,
@@ -562,6 +582,9 @@ impl Session {
                 self.set_conversation_attributes(attributes)
             }
             Input::Reset => self.reset(),
+            Input::Network { online } => self.network(online),
+            Input::Suspend => self.suspend(),
+            Input::Resume => self.resume(),
             _ if self.phase == Phase::Idle => {}
             Input::Send { content } => self.send(&content),
             Input::SendFiles { content, files } => self.send_files(&content, files),
@@ -593,6 +616,12 @@ impl Session {
     /// while it is down.
     pub fn connection(&self) -> Connection {
         self.connection
+    }
+
+    /// The browser says the network is down: what the visitor sends waits
+    /// for it.
+    pub fn offline(&self) -> bool {
+        self.offline
     }
 
     /// The inbox's name and working hours, once loaded.

@@ -144,7 +144,12 @@ impl Scalar {
     pub fn text(&self) -> std::borrow::Cow<'_, str> {
         match &self.0 {
             serde_json::Value::String(text) => std::borrow::Cow::Borrowed(text),
-            other => std::borrow::Cow::Owned(other.to_string()),
+            // Not `Value`'s `Display`, which would bring its pretty printer
+            // into the widget's wasm: a scalar is one of these.
+            serde_json::Value::Number(number) => std::borrow::Cow::Owned(number.to_string()),
+            serde_json::Value::Bool(true) => std::borrow::Cow::Borrowed("true"),
+            serde_json::Value::Bool(false) => std::borrow::Cow::Borrowed("false"),
+            _ => std::borrow::Cow::Borrowed("null"),
         }
     }
 
@@ -268,7 +273,7 @@ impl FromJson for Scalar {
     fn from_json(value: Value) -> Result<Self, String> {
         match value {
             Value::String(_) | Value::Number(_) | Value::Bool(_) => Ok(Scalar(value)),
-            other => Err(format!("expected a string, number or boolean, got {other}")),
+            other => Err(invalid(&other, "a string, number or boolean")),
         }
     }
 }

@@ -508,6 +508,12 @@ fn form() -> (String, Content) {
             ..field(FormFieldKind::Email, "email", "Email")
         },
         FormField {
+            placeholder: Some("+44 20 7946 0000".to_owned()),
+            pattern: Some(r"\+?[0-9 ]{6,20}".to_owned()),
+            pattern_error: Some("Use digits, with + before the country code".to_owned()),
+            ..field(FormFieldKind::Text, "phone", "Phone (optional)")
+        },
+        FormField {
             options: Some(vec![
                 option("sales", "Buying"),
                 option("support", "Getting help"),

@@ -1,12 +1,15 @@
 //! One line: a visitor's message (pending, sent or failed) or an agent's,
 //! with its files, quick replies, cards, articles or survey.
 
+use std::rc::Rc;
+
 use ferrochat_core::chatwoot::{Message, MessageType};
 use ferrochat_core::content::Content;
 use ferrochat_core::session::{Delivery, Entry, Input};
 use yew::prelude::*;
 
 use crate::components::content::{Survey, articles, attachments, cards, outgoing_files};
+use crate::components::form::FormView;
 use crate::components::markdown::markdown;
 use crate::components::quick_replies::{QuickRepliesProps, quick_replies};
 use crate::i18n::Texts;
@@ -17,6 +20,8 @@ pub(crate) struct MessageProps {
     pub on_input: Callback<Input>,
     /// A card's postback action: its payload, for the host page.
     pub on_postback: Callback<String>,
+    /// The network is down: a pending line says it waits for it.
+    pub offline: bool,
     pub texts: Texts,
 }
 
@@ -29,7 +34,7 @@ pub(crate) fn MessageView(props: &MessageProps) -> Html {
             let (state, status) = match delivery {
                 Delivery::Pending => (
                     "pending",
-                    html! { <span class="fc-message__status">{ t.text("message.sending") }</span> },
+                    html! { <span class="fc-message__status">{ t.text(if props.offline { "message.queued" } else { "message.sending" }) }</span> },
                 ),
                 Delivery::Sent => ("sent", Html::default()),
                 Delivery::Failed { error } => {
@@ -89,6 +94,9 @@ fn server_message(message: &Message, props: &MessageProps, t: &Texts) -> Html {
     let extra = match &message.kind {
         Content::Cards(list) => cards(list, &props.on_postback),
         Content::Article(list) => articles(list),
+        Content::Form(form) => html! {
+            <FormView message={message.id} form={Rc::new(form.clone())} on_input={on_input.clone()} texts={t.clone()} />
+        },
         Content::InputCsat(csat) => html! {
             <Survey csat={csat.clone()} on_input={on_input.clone()} texts={t.clone()} />
         },

@@ -13,6 +13,8 @@ pub(crate) struct MessageListProps {
     pub entries: Rc<Vec<Entry>>,
     /// An agent is typing.
     pub typing: bool,
+    /// The network is down: the visitor's pending lines wait for it.
+    pub offline: bool,
     pub on_input: Callback<Input>,
     pub on_postback: Callback<String>,
     pub texts: Texts,
@@ -35,7 +37,7 @@ pub(crate) fn MessageList(props: &MessageListProps) -> Html {
             aria-label={t.text("log")}>
             { for props.entries.iter().map(|entry| html! {
                 <MessageView key={entry_key(entry)} entry={entry.clone()} on_input={props.on_input.clone()}
-                    on_postback={props.on_postback.clone()} texts={t.clone()} />
+                    on_postback={props.on_postback.clone()} offline={props.offline} texts={t.clone()} />
             }) }
             if props.typing {
                 <div class="fc-typing" role="img" aria-label={t.text("typing")}><span /><span /><span /></div>

@@ -620,6 +620,7 @@ impl Session {
         if self.phase != Phase::Ready
             || self.flight != Flight::Idle
             || self.outbox_waiting
+            || self.offline
             || switching
         {
             return;
@@ -777,6 +778,11 @@ impl Session {
             self.pump();
             return;
         };
+        // With the network down a failure says nothing about the message:
+        // it waits, its attempts kept, for the network ([`Input::Network`]).
+        if retry && self.offline {
+            return;
+        }
         let item = &mut self.outbox[index];
         if retry {
             item.attempts = item.attempts.saturating_add(1);
@@ -1090,7 +1096,7 @@ impl Session {
         let Some(path) = self.conversation_path() else {
             return;
         };
-        if self.phase != Phase::Ready {
+        if self.phase != Phase::Ready || self.offline {
             return;
         }
         let due = self

@@ -17,7 +17,7 @@ impl Session {
     /// Opens the socket. The stale timer runs from here, so a connection that
     /// never opens (nor fails) is retried like one that went quiet.
     pub(super) fn open_socket(&mut self) {
-        if self.pubsub_token.is_none() {
+        if self.pubsub_token.is_none() || self.suspended {
             return;
         }
         self.emit(Effect::SocketOpen);
@@ -49,6 +49,55 @@ impl Session {
         self.start_timer(Timer::Reconnect, after_ms);
     }
 
+    /// The browser's word on the network: back, everything that waited
+    /// for it goes now.
+    pub(super) fn network(&mut self, online: bool) {
+        if self.offline != online {
+            return;
+        }
+        self.offline = !online;
+        if !online {
+            return;
+        }
+        match self.phase {
+            Phase::Failed { .. } => self.retry_start(),
+            Phase::Ready => {
+                if !self.socket_open {
+                    self.stop_timer(Timer::Reconnect);
+                    self.reconnects = 0;
+                    self.open_socket();
+                }
+                if self.outbox_waiting || self.profile_waiting {
+                    self.stop_timer(Timer::Retry);
+                    self.outbox_waiting = false;
+                    self.profile_waiting = false;
+                }
+                self.pump();
+            }
+            _ => {}
+        }
+    }
+
+    /// The page may go into the back/forward cache, which an open socket
+    /// would keep it out of.
+    pub(super) fn suspend(&mut self) {
+        self.suspended = true;
+        self.close_socket();
+    }
+
+    /// The page is back: reconnect (the subscription's confirmation
+    /// fetches what was missed).
+    pub(super) fn resume(&mut self) {
+        if !self.suspended {
+            return;
+        }
+        self.suspended = false;
+        if self.phase == Phase::Ready {
+            self.reconnects = 0;
+            self.open_socket();
+        }
+    }
+
     pub(super) fn socket_opened(&mut self) {
         if self.socket_open {
             self.start_timer(Timer::Stale, STALE_AFTER_SECS * 1000);
@@ -69,8 +118,11 @@ impl Session {
         }
         // A frame that does not parse is dropped: the connection is alive,
         // and the next ping keeps it so.
-        let frame = serde_json::from_str(text).and_then(serde_json::from_value::<ServerFrame>);
-        let Ok(frame) = frame else {
+        let frame = match serde_json::from_str(text) {
+            Ok(serde_json::Value::Object(map)) => ServerFrame::from_map(map).ok(),
+            _ => None,
+        };
+        let Some(frame) = frame else {
             return;
         };
         self.start_timer(Timer::Stale, STALE_AFTER_SECS * 1000);
@@ -193,8 +245,10 @@ impl Session {
                     self.profile_retry();
                 }
             }
+            // Offline, a reconnect could only fail: the network's return
+            // reconnects ([`Input::Network`]).
             Timer::Reconnect => {
-                if !self.socket_open && self.phase == Phase::Ready {
+                if !self.socket_open && self.phase == Phase::Ready && !self.offline {
                     self.open_socket();
                 }
             }

@@ -868,6 +868,98 @@ fn a_message_that_keeps_failing_is_failed_and_the_visitor_can_retry_it() {
 }
 
 #[test]
+fn offline_messages_wait_without_spending_attempts_then_go_in_order_once() {
+    let mut h = restored("open", two_messages());
+    // The network drops with a message on its way: the failure is not an
+    // attempt, and nothing is retried until the browser says it is back.
+    let post = send(&mut h, "one");
+    let echo_one = body(&post)["echo_id"].as_str().unwrap().to_owned();
+    h.input(Input::Network { online: false });
+    assert!(h.session.offline());
+    let effects = h.time_out(&post);
+    assert_eq!(started(&effects, Timer::Retry), None);
+    assert!(errors(&effects).is_empty());
+    h.input(Input::SocketClosed);
+    for text in ["two", "three"] {
+        h.input(Input::Send {
+            content: text.to_owned(),
+        });
+    }
+    assert!(
+        h.open.is_empty(),
+        "nothing goes while offline: {:#?}",
+        h.open
+    );
+    assert_eq!(h.view()[2..], ["… one", "… two", "… three"]);
+
+    // Back: the socket reconnects at once, and the outbox goes in order,
+    // the first message again with its echo id (the server's dedupe keeps
+    // it once if it had landed).
+    let effects = h.input(Input::Network { online: true });
+    assert!(!h.session.offline());
+    assert!(effects.contains(&Effect::SocketOpen));
+    for (id, text) in [(1850, "one"), (1851, "two"), (1852, "three")] {
+        let post = h.take(Method::Post, &messages());
+        assert_eq!(body(&post)["content"], json!(text));
+        assert!(h.open.iter().all(|request| request.method != Method::Post));
+        let echo = body(&post)["echo_id"].as_str().unwrap().to_owned();
+        if text == "one" {
+            assert_eq!(echo, echo_one);
+        }
+        h.respond(&post, 200, visitor_message(id, text, Some(&echo)));
+    }
+    assert_eq!(h.view()[2..], ["#1850 one", "#1851 two", "#1852 three"]);
+}
+
+#[test]
+fn the_network_back_ends_a_retry_wait_and_a_failed_start() {
+    let mut h = restored("open", two_messages());
+    let post = send(&mut h, "Any news?");
+    let effects = h.respond(&post, 502, Value::Null);
+    assert_eq!(started(&effects, Timer::Retry), Some(1_000));
+    h.input(Input::Network { online: false });
+    let effects = h.input(Input::Network { online: true });
+    assert!(effects.contains(&Effect::StopTimer(Timer::Retry)));
+    h.take(Method::Post, &messages());
+
+    let mut h = Harness::new();
+    h.input(Input::Network { online: false });
+    h.input(Input::Start { stored: None });
+    let request = h.take(Method::Get, &base());
+    h.time_out(&request);
+    assert!(matches!(h.session.phase(), Phase::Failed { .. }));
+    h.input(Input::Network { online: true });
+    assert!(
+        h.has(Method::Get, &base()),
+        "the start is tried again at once"
+    );
+}
+
+#[test]
+fn a_page_put_in_the_back_forward_cache_closes_its_socket_until_shown_again() {
+    let mut h = restored("open", two_messages());
+    let effects = h.input(Input::Suspend);
+    assert!(effects.contains(&Effect::SocketClose));
+    assert_eq!(h.session.connection(), Connection::Offline);
+    // No reconnect while hidden, whatever fires.
+    assert!(!h.fire(Timer::Reconnect).contains(&Effect::SocketOpen));
+    assert!(
+        !h.input(Input::SocketClosed)
+            .iter()
+            .any(|effect| matches!(effect, Effect::StartTimer { .. }))
+    );
+    let effects = h.input(Input::Resume);
+    assert!(effects.contains(&Effect::SocketOpen));
+    // The subscription's confirmation fetches what was said meanwhile.
+    h.go_live();
+    assert!(
+        h.open
+            .iter()
+            .any(|request| request.path == format!("{}?after=1842", messages()))
+    );
+}
+
+#[test]
 fn an_outbox_restored_after_a_reload_is_sent() {
     let pending = restored_message("Are you there?");
     let mut h = Harness::new();

@@ -33,8 +33,10 @@ pub(super) fn outcome<T: FromJson>(response: HttpResponse) -> Outcome<T> {
     match status_of(response) {
         // Through `Value` and the hand-written readers: serde's derived
         // parsers would weigh more in the widget's wasm.
+        // The parser's own error is not kept: formatting it would cost the
+        // wasm serde_json's messages, for a case no visitor can act on.
         Ok(body) => match serde_json::from_str::<Value>(&body)
-            .map_err(|error| error.to_string())
+            .map_err(|_| "the body is not JSON".to_owned())
             .and_then(T::from_json)
         {
             Ok(value) => Outcome::Done(value),
