@@ -10,6 +10,7 @@
 pub mod helpers;
 #[cfg(feature = "js")]
 pub mod js;
+mod tabs;
 #[cfg(any(feature = "js", feature = "helpers"))]
 mod text;
 
@@ -76,6 +77,8 @@ struct Inner {
     on_store: Box<OnStore>,
     /// The window's events the engine hears of, until [`Chat::stop`].
     listeners: RefCell<Vec<Listener>>,
+    /// The other tabs of this inbox, with [`Keep::Local`].
+    tabs: RefCell<Option<tabs::Tabs>>,
 }
 
 /// A window event's name and the handler registered for it.
@@ -149,7 +152,12 @@ impl Chat {
             on_notice: Box::new(on_notice),
             on_store: Box::new(on_store),
             listeners: RefCell::new(Vec::new()),
+            tabs: RefCell::new(None),
         });
+        if keep == Keep::Local {
+            let tabs = tabs::Tabs::join(&format!("ferrochat:{inbox}"), Rc::downgrade(&inner));
+            *inner.tabs.borrow_mut() = tabs;
+        }
         if let Some(window) = web_sys::window() {
             if !window.navigator().on_line() {
                 feed(&inner, Input::Network { online: false });
@@ -220,6 +228,7 @@ impl Chat {
     /// stays.
     pub fn stop(&self) {
         self.inner.socket.borrow_mut().take();
+        self.inner.tabs.borrow_mut().take();
         for (event, listener) in self.inner.listeners.borrow_mut().drain(..) {
             if let Some(window) = web_sys::window() {
                 let _ = window
@@ -255,8 +264,36 @@ fn feed(inner: &Rc<Inner>, input: Input) {
 
 fn run(inner: &Rc<Inner>, effect: Effect) {
     match effect {
-        Effect::Http(request) => http(inner, request),
-        Effect::SocketOpen => open_socket(inner),
+        Effect::Http(request) => {
+            // The visitor read the conversation: so they did in every tab.
+            if request.path.ends_with("/update_last_seen")
+                && let Some(tabs) = &*inner.tabs.borrow()
+            {
+                tabs.read();
+            }
+            http(inner, request);
+        }
+        Effect::SocketOpen => {
+            let relayed = match &*inner.tabs.borrow() {
+                Some(tabs) if !tabs.owns_socket() => {
+                    tabs.open_relayed();
+                    true
+                }
+                _ => false,
+            };
+            if relayed {
+                // The channel is open at once, after this effect batch.
+                inner.socket.borrow_mut().take();
+                let weak = Rc::downgrade(inner);
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Some(inner) = weak.upgrade() {
+                        feed(&inner, Input::SocketOpened);
+                    }
+                });
+            } else {
+                open_socket(inner);
+            }
+        }
         Effect::SocketSend(frame) => {
             if let Some(socket) = inner.socket.borrow().as_ref() {
                 // A send on a closing socket is lost; the engine backfills
@@ -266,6 +303,9 @@ fn run(inner: &Rc<Inner>, effect: Effect) {
         }
         Effect::SocketClose => {
             inner.socket.borrow_mut().take();
+            if let Some(tabs) = &*inner.tabs.borrow() {
+                tabs.close_relayed();
+            }
         }
         Effect::Store(stored) => {
             let text = stored.and_then(|stored| serde_json::to_string(&stored).ok());
@@ -437,10 +477,21 @@ fn open_socket(inner: &Rc<Inner>) {
     let weak = Rc::downgrade(inner);
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         if let (Some(inner), Some(text)) = (weak.upgrade(), event.data().as_string()) {
+            if let Some(tabs) = &*inner.tabs.borrow() {
+                tabs.relay(&text);
+            }
             feed(&inner, Input::SocketFrame(text));
         }
     });
-    let on_close = handler(inner, || Input::SocketClosed);
+    let weak = Rc::downgrade(inner);
+    let on_close = Closure::<dyn FnMut()>::new(move || {
+        if let Some(inner) = weak.upgrade() {
+            if let Some(tabs) = &*inner.tabs.borrow() {
+                tabs.closed();
+            }
+            feed(&inner, Input::SocketClosed);
+        }
+    });
     socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));

@@ -220,7 +220,7 @@ impl FromJson for MessageType {
                 .ok_or_else(|| format!("unknown message_type {number}")),
             Value::String(name) => MessageType::from_name(&name)
                 .ok_or_else(|| format!("unknown message_type `{name}`")),
-            other => Err(format!("message_type must be 0 to 3, got {other}")),
+            other => Err(crate::wire::invalid(&other, "message_type 0 to 3")),
         }
     }
 }

@@ -255,6 +255,9 @@ pub enum Input {
     /// count goes to 0 and the server hears of it, whether or not a window
     /// is open.
     Seen,
+    /// The visitor read the conversation in another tab: the unread count
+    /// goes to 0 here too, with nothing sent (that tab told the server).
+    ReadElsewhere,
     /// The visitor ends the conversation (`toggle_status`): it is resolved,
     /// and the next message starts a new one.
     Resolve,
@@ -596,6 +599,7 @@ impl Session {
             Input::Typed => self.typed(),
             Input::StoppedTyping => self.typing_off(),
             Input::Seen => self.seen(),
+            Input::ReadElsewhere => self.read_elsewhere(),
             Input::Resolve => self.resolve(),
             Input::Http { id, response } => self.response(id, response),
             Input::SocketOpened => self.socket_opened(),

@@ -217,7 +217,7 @@ fn unexpected(value: &Value) -> String {
     }
 }
 
-fn invalid(value: &Value, expected: &str) -> String {
+pub(crate) fn invalid(value: &Value, expected: &str) -> String {
     format!("invalid type: {}, expected {expected}", unexpected(value))
 }
 

@@ -1144,6 +1144,13 @@ impl Session {
     }
 
     /// The SDK's `markSeen()`.
+    pub(super) fn read_elsewhere(&mut self) {
+        if self.unread != 0 {
+            self.unread = 0;
+            self.notify(Notice::Unread(0));
+        }
+    }
+
     pub(super) fn seen(&mut self) {
         if self.unread != 0 {
             self.unread = 0;

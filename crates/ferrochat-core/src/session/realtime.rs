@@ -1,6 +1,7 @@
 //! The `/cable` side: subscribing, liveness, reconnects, and the RoomChannel
 //! events; and the timers.
 
+use super::engine::Flight;
 use super::wire::backoff_ms;
 use super::{Connection, Effect, Phase, Session, Timer};
 use crate::cable::{
@@ -230,6 +231,14 @@ impl Session {
     }
 
     fn conversation_event(&mut self, conversation: ConversationEvent) {
+        // Another tab (or device) of this contact started the conversation
+        // first: follow it, rather than start a second one with the next
+        // message.
+        if self.conversation.is_none() && !matches!(self.flight, Flight::Conversation { .. }) {
+            self.conversation = Some(conversation.id);
+            self.store();
+            self.backfill();
+        }
         if Some(conversation.id) == self.conversation {
             self.status = Some(conversation.status);
         }

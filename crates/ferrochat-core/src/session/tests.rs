@@ -960,6 +960,47 @@ fn a_page_put_in_the_back_forward_cache_closes_its_socket_until_shown_again() {
 }
 
 #[test]
+fn a_conversation_another_tab_started_is_followed_not_doubled() {
+    let mut h = fresh();
+    h.go_live();
+    assert_eq!(h.session.conversation(), None);
+    let effects = h.frame(broadcast(
+        "conversation.created",
+        conversation_event(12, "open"),
+    ));
+    assert_eq!(h.session.conversation(), Some(ConversationId(12)));
+    assert_eq!(
+        last_stored(&effects).unwrap().conversation,
+        Some(ConversationId(12))
+    );
+    h.answer(Method::Get, &messages(), 200, two_messages());
+    assert_eq!(
+        h.view(),
+        [
+            "#1841 Hello, is anyone there?",
+            "#1842 Hi! How can we help?"
+        ]
+    );
+    // The next message goes into it: no second conversation.
+    send(&mut h, "Me again");
+    assert!(!h.has(Method::Post, &conversations()));
+}
+
+#[test]
+fn reading_in_another_tab_clears_the_unread_count_without_a_call() {
+    let mut h = restored("open", two_messages());
+    h.frame(broadcast(
+        "message.created",
+        pushed(agent_message(1843, "Still there?")),
+    ));
+    assert_eq!(h.session.unread(), 1);
+    let effects = h.input(Input::ReadElsewhere);
+    assert_eq!(h.session.unread(), 0);
+    assert_eq!(notices(&effects), [Notice::Unread(0)]);
+    assert!(h.open.is_empty());
+}
+
+#[test]
 fn an_outbox_restored_after_a_reload_is_sent() {
     let pending = restored_message("Are you there?");
     let mut h = Harness::new();
