@@ -217,6 +217,9 @@ pub fn App(props: &AppProps) -> Html {
         .inbox()
         .map_or_else(|| texts.text("title"), |inbox| inbox.name.clone().into());
     let ready = *session.phase() == Phase::Ready;
+    let availability = session
+        .inbox()
+        .and_then(|inbox| i18n::availability(&texts, inbox));
     let failure = match session.phase() {
         Phase::Failed { error } => Some(error.clone()),
         _ => None,
@@ -246,7 +249,7 @@ pub fn App(props: &AppProps) -> Html {
         <div class={classes!("fc-app", format!("fc-app--{}", *scheme))} lang={t.lang()} dir={t.dir()}
             style={props.brand.as_deref().and_then(brand_style)}
             {ondragover} {ondrop} {onkeydown}>
-            { header(&HeaderProps { title, connection: session.connection(), on_close }, t) }
+            { header(&HeaderProps { title, connection: session.connection(), on_close, availability }, t) }
             if let Some(error) = failure {
                 <div class="fc-error" role="alert">
                     <span>{ t.fill("start.failed", &[("error", &error)]) }</span>

@@ -6,6 +6,7 @@
 
 use std::rc::Rc;
 
+use ferrochat_core::chatwoot::PublicInbox;
 use js_sys::{Array, Intl, JSON, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use yew::AttrValue;
@@ -116,6 +117,75 @@ impl Texts {
             .and_then(|text| text.as_string())
             .unwrap_or_default()
     }
+}
+
+/// The line under the header about the inbox's hours: `(away, text)`.
+/// Away, when it opens again, as the language says it ("in 3 hours",
+/// "tomorrow"); open, how soon it typically replies, if the inbox says.
+pub(crate) fn availability(t: &Texts, inbox: &PublicInbox) -> Option<(bool, String)> {
+    // A timezone the browser does not know: better open than wrongly away.
+    let wait = minute_of_week(&inbox.timezone).map_or(Some(0), |now| inbox.minutes_until_open(now));
+    // The inbox's own away message, when it has one.
+    let away = inbox
+        .extra
+        .get("out_of_office_message")
+        .and_then(|message| message.as_str())
+        .filter(|message| !message.trim().is_empty());
+    match wait {
+        Some(1..) | None if away.is_some() => away.map(|message| (true, message.to_owned())),
+        Some(0) => {
+            let reply = inbox.extra.get("reply_time")?.as_str()?;
+            let key = format!("reply.{reply}");
+            let text = t.get(&key);
+            (text != key).then_some((false, text))
+        }
+        Some(minutes) => {
+            let (value, unit) = match minutes {
+                0..60 => (minutes, "minute"),
+                60..2880 => (minutes.div_ceil(60), "hour"),
+                _ => (minutes.div_ceil(1440), "day"),
+            };
+            let options = Object::new();
+            let _ = Reflect::set(&options, &"numeric".into(), &"auto".into());
+            let when = Intl::RelativeTimeFormat::new(&Array::of1(&t.lang().into()), &options)
+                .format(f64::from(value), unit);
+            Some((true, t.fill("away", &[("when", &String::from(when))])))
+        }
+        None => Some((true, t.get("away.later"))),
+    }
+}
+
+/// Minutes since Sunday 00:00 in `time_zone`, now; `None` if the browser
+/// does not know the zone.
+fn minute_of_week(time_zone: &str) -> Option<u32> {
+    let options = Object::new();
+    for (key, value) in [
+        ("timeZone", time_zone),
+        ("weekday", "short"),
+        ("hour", "2-digit"),
+        ("minute", "2-digit"),
+        ("hourCycle", "h23"),
+    ] {
+        let _ = Reflect::set(&options, &key.into(), &value.into());
+    }
+    // Through `call`, which catches: an unknown zone throws.
+    let now = js_sys::Date::new_0();
+    let format = Reflect::get(&now, &"toLocaleString".into()).ok()?;
+    let text = format
+        .dyn_into::<js_sys::Function>()
+        .ok()?
+        .call2(&now, &"en-US".into(), &options)
+        .ok()?
+        .as_string()?;
+    // "Mon 14:05"
+    let day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        .iter()
+        .position(|day| text.starts_with(day))?;
+    let mut numbers = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|part| part.parse::<u32>().ok());
+    let (hour, minute) = (numbers.next()?, numbers.next()?);
+    Some((u32::try_from(day).ok()? * 24 + hour % 24) * 60 + minute)
 }
 
 /// The catalog's language for a requested locale: `"auto"` (or nothing)

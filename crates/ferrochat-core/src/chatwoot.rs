@@ -56,6 +56,62 @@ pub struct WorkingHours {
     pub extra: Map,
 }
 
+/// Minutes in a day, and in a week.
+const DAY_MINUTES: u32 = 24 * 60;
+const WEEK_MINUTES: u32 = 7 * DAY_MINUTES;
+
+impl PublicInbox {
+    /// How long until the inbox is open, from `minute_of_week` (minutes
+    /// since Sunday 00:00, in the inbox's timezone): `Some(0)` when it is
+    /// open now (or keeps no working hours), `None` when no day of the week
+    /// opens. A day without an entry is closed, as in Chatwoot.
+    pub fn minutes_until_open(&self, minute_of_week: u32) -> Option<u32> {
+        if !self.working_hours_enabled {
+            return Some(0);
+        }
+        let now = minute_of_week % WEEK_MINUTES;
+        let today = now / DAY_MINUTES;
+        (0..=7)
+            .filter_map(|ahead| {
+                let day = (today + ahead) % 7;
+                let hours = self
+                    .working_hours
+                    .iter()
+                    .find(|hours| u32::from(hours.day_of_week) == day)?;
+                let (open, close) = hours.open_interval()?;
+                let start = (today + ahead) * DAY_MINUTES;
+                let (open, close) = (start + open, start + close);
+                if now < open {
+                    Some(open - now)
+                } else if now < close {
+                    Some(0)
+                } else {
+                    None
+                }
+            })
+            .next()
+    }
+}
+
+impl WorkingHours {
+    /// The minutes of the day this day is open, `[open, close)`; `None`
+    /// when it is closed.
+    fn open_interval(&self) -> Option<(u32, u32)> {
+        if self.open_all_day {
+            return Some((0, DAY_MINUTES));
+        }
+        if self.closed_all_day {
+            return None;
+        }
+        let at = |hour: Option<u8>, minutes: Option<u8>| {
+            Some(u32::from(hour?) * 60 + u32::from(minutes.unwrap_or(0)))
+        };
+        let open = at(self.open_hour, self.open_minutes)?;
+        let close = at(self.close_hour, self.close_minutes)?.min(DAY_MINUTES);
+        (open < close).then_some((open, close))
+    }
+}
+
 /// The body of `POST /contacts` and `PATCH /contacts/{source_id}`; every field
 /// is optional and an empty body is valid. `identifier` is ignored on update.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -748,7 +804,62 @@ mod tests {
 
     use serde_json::json;
 
-    use super::{ErrorBody, FileType, MessageType, MessageUpdate, SubmittedValues};
+    use super::{
+        ErrorBody, FileType, MessageType, MessageUpdate, PublicInbox, SubmittedValues, WorkingHours,
+    };
+    use crate::wire::Map;
+
+    #[test]
+    fn working_hours_say_how_long_until_the_inbox_opens() {
+        let day = |day_of_week: u8, open: Option<(u8, u8, u8, u8)>| WorkingHours {
+            day_of_week,
+            open_all_day: false,
+            closed_all_day: open.is_none(),
+            open_hour: open.map(|hours| hours.0),
+            open_minutes: open.map(|hours| hours.1),
+            close_hour: open.map(|hours| hours.2),
+            close_minutes: open.map(|hours| hours.3),
+            extra: Map::new(),
+        };
+        let weekdays = (1..=5).map(|weekday| day(weekday, Some((9, 0, 17, 30))));
+        let mut inbox = PublicInbox {
+            identifier: "x".to_owned(),
+            identity_validation_enabled: false,
+            name: "Acme".to_owned(),
+            timezone: "UTC".to_owned(),
+            working_hours: weekdays.chain([day(0, None), day(6, None)]).collect(),
+            working_hours_enabled: true,
+            csat_survey_enabled: false,
+            greeting_enabled: false,
+            extra: Map::new(),
+        };
+        let at = |weekday: u32, hour: u32, minute: u32| (weekday * 24 + hour) * 60 + minute;
+        // Monday 10:00 is open; 17:30 is closing time; 08:15 opens in 45 minutes.
+        assert_eq!(inbox.minutes_until_open(at(1, 10, 0)), Some(0));
+        assert_eq!(inbox.minutes_until_open(at(1, 17, 29)), Some(0));
+        assert_eq!(inbox.minutes_until_open(at(1, 8, 15)), Some(45));
+        assert_eq!(inbox.minutes_until_open(at(1, 17, 30)), Some(15 * 60 + 30));
+        // Friday evening waits for Monday morning, over the weekend.
+        assert_eq!(
+            inbox.minutes_until_open(at(5, 18, 0)),
+            Some(((2 * 24) + 15) * 60)
+        );
+        assert_eq!(inbox.minutes_until_open(at(6, 12, 0)), Some((36 + 9) * 60));
+        // Open all day, and no hours at all.
+        inbox.working_hours.push(WorkingHours {
+            open_all_day: true,
+            closed_all_day: false,
+            ..day(6, None)
+        });
+        inbox
+            .working_hours
+            .retain(|hours| !(hours.day_of_week == 6 && hours.closed_all_day));
+        assert_eq!(inbox.minutes_until_open(at(6, 3, 0)), Some(0));
+        inbox.working_hours.clear();
+        assert_eq!(inbox.minutes_until_open(at(2, 12, 0)), None);
+        inbox.working_hours_enabled = false;
+        assert_eq!(inbox.minutes_until_open(at(2, 12, 0)), Some(0));
+    }
 
     #[test]
     fn message_type_is_written_as_its_integer_and_read_from_either() {

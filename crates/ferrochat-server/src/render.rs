@@ -71,7 +71,21 @@ pub(crate) fn public_inbox(inbox: &InboxRow) -> PublicInbox {
         working_hours_enabled: inbox.working_hours_enabled,
         csat_survey_enabled: inbox.csat_survey_enabled,
         greeting_enabled: inbox.greeting_enabled,
-        extra: Map::new(),
+        // Beyond Chatwoot's public inbox: what its website widget reads
+        // from the widget's own configuration.
+        extra: Map::from_iter([
+            (
+                "reply_time".to_owned(),
+                Value::from(inbox.reply_time.clone()),
+            ),
+            (
+                "out_of_office_message".to_owned(),
+                inbox
+                    .out_of_office_message
+                    .clone()
+                    .map_or(Value::Null, Value::from),
+            ),
+        ]),
     }
 }
 

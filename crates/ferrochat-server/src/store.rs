@@ -52,6 +52,9 @@ pub(crate) struct InboxRow {
     pub greeting_enabled: bool,
     pub greeting_message: Option<String>,
     pub agent_bot_id: Option<i64>,
+    /// `in_a_few_minutes`, `in_a_few_hours` or `in_a_day`.
+    pub reply_time: String,
+    pub out_of_office_message: Option<String>,
 }
 
 #[derive(Clone, Debug, FromRow)]

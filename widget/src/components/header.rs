@@ -12,6 +12,8 @@ pub(crate) struct HeaderProps {
     pub connection: Connection,
     /// `None` when there is no host page to close to.
     pub on_close: Option<Callback<()>>,
+    /// The inbox's hours: `(away, what to say)`.
+    pub availability: Option<(bool, String)>,
 }
 
 /// A plain function, not a component (see [`super::markdown::markdown`]).
@@ -27,6 +29,9 @@ pub(crate) fn header(props: &HeaderProps, t: &Texts) -> Html {
             <div class="fc-header__text">
                 <h1 class="fc-header__title">{ props.title.clone() }</h1>
                 <span class={classes!("fc-status", format!("fc-status--{state}"))}>{ label }</span>
+                if let Some((away, text)) = props.availability.clone() {
+                    <span class={classes!("fc-availability", away.then_some("fc-availability--away"))}>{ text }</span>
+                }
             </div>
             if let Some(on_close) = props.on_close.clone() {
                 <button type="button" class="fc-close" aria-label={t.text("close")} onclick={on_close.reform(|_| ())}>

@@ -80,7 +80,7 @@ pub(super) fn inbox_json(inbox: &InboxRow, administrator: bool) -> Value {
         "working_hours_enabled": inbox.working_hours_enabled,
         "working_hours": working_hours,
         "timezone": inbox.timezone,
-        "out_of_office_message": Value::Null,
+        "out_of_office_message": inbox.out_of_office_message,
         "enable_email_collect": false,
         "csat_survey_enabled": inbox.csat_survey_enabled,
         "callback_webhook_url": Value::Null,
@@ -90,7 +90,7 @@ pub(super) fn inbox_json(inbox: &InboxRow, administrator: bool) -> Value {
         "business_name": Value::Null,
         "hmac_mandatory": inbox.hmac_mandatory,
         "selected_feature_flags": [],
-        "reply_time": "in_a_few_minutes",
+        "reply_time": inbox.reply_time,
         "messaging_service_sid": Value::Null,
         "phone_number": Value::Null,
         "medium": Value::Null,
@@ -127,6 +127,9 @@ struct ChannelRequest {
     hmac_mandatory: Option<bool>,
 }
 
+/// Chatwoot's reply times, as the widget words them.
+const REPLY_TIMES: [&str; 3] = ["in_a_few_minutes", "in_a_few_hours", "in_a_day"];
+
 /// The create and update body; on update every field is optional.
 #[derive(Debug, Default, Deserialize)]
 struct InboxRequest {
@@ -145,6 +148,10 @@ struct InboxRequest {
     #[serde(default)]
     working_hours: Option<Vec<WorkingHours>>,
     #[serde(default)]
+    reply_time: Option<String>,
+    #[serde(default)]
+    out_of_office_message: Field<String>,
+    #[serde(default)]
     channel: Option<ChannelRequest>,
 }
 
@@ -160,6 +167,8 @@ struct InboxValues {
     working_hours: String,
     webhook_url: Option<String>,
     hmac_mandatory: bool,
+    reply_time: String,
+    out_of_office_message: Option<String>,
 }
 
 impl InboxValues {
@@ -174,6 +183,8 @@ impl InboxValues {
             working_hours: inbox.working_hours.clone(),
             webhook_url: inbox.webhook_url.clone(),
             hmac_mandatory: inbox.hmac_mandatory,
+            reply_time: inbox.reply_time.clone(),
+            out_of_office_message: inbox.out_of_office_message.clone(),
         }
     }
 
@@ -220,6 +231,25 @@ impl InboxValues {
         }
         if let Some(days) = &request.working_hours {
             self.working_hours = working_hours(&self.working_hours, days)?;
+        }
+        if let Some(reply_time) = &request.reply_time {
+            if !REPLY_TIMES.contains(&reply_time.as_str()) {
+                return Err(ApiError::unprocessable(
+                    "reply_time",
+                    "Reply time must be in_a_few_minutes, in_a_few_hours or in_a_day",
+                ));
+            }
+            self.reply_time = reply_time.clone();
+        }
+        match &request.out_of_office_message {
+            Field::Absent => {}
+            Field::Null => self.out_of_office_message = None,
+            Field::Value(message) if message.trim().is_empty() => self.out_of_office_message = None,
+            Field::Value(message) => {
+                validate::text("out_of_office_message", message)
+                    .map_err(|error| ApiError::invalid("out_of_office_message", &error))?;
+                self.out_of_office_message = Some(message.clone());
+            }
         }
         if let Some(channel) = &request.channel {
             match &channel.webhook_url {
@@ -359,12 +389,15 @@ async fn create(
         working_hours: render::default_working_hours(),
         webhook_url: None,
         hmac_mandatory: false,
+        reply_time: REPLY_TIMES[0].to_owned(),
+        out_of_office_message: None,
     };
     values.apply(&request)?;
     let inbox: InboxRow = sqlx::query_as(
         "INSERT INTO inboxes (account_id, name, identifier, channel_type, webhook_url, hmac_token, hmac_mandatory,
-             timezone, working_hours_enabled, working_hours, csat_survey_enabled, greeting_enabled, greeting_message, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING *",
+             timezone, working_hours_enabled, working_hours, csat_survey_enabled, greeting_enabled, greeting_message, created_at,
+             reply_time, out_of_office_message)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING *",
     )
     .bind(account_id)
     .bind(&values.name)
@@ -380,6 +413,8 @@ async fn create(
     .bind(values.greeting_enabled)
     .bind(&values.greeting_message)
     .bind(now_millis())
+    .bind(&values.reply_time)
+    .bind(&values.out_of_office_message)
     .fetch_one(&state.db.write)
     .await?;
     state.inboxes_changed();
@@ -399,8 +434,9 @@ async fn update(
     values.apply(&request)?;
     let inbox: InboxRow = sqlx::query_as(
         "UPDATE inboxes SET name = $1, greeting_enabled = $2, greeting_message = $3, csat_survey_enabled = $4,
-             working_hours_enabled = $5, timezone = $6, working_hours = $7, webhook_url = $8, hmac_mandatory = $9
-         WHERE id = $10 RETURNING *",
+             working_hours_enabled = $5, timezone = $6, working_hours = $7, webhook_url = $8, hmac_mandatory = $9,
+             reply_time = $10, out_of_office_message = $11
+         WHERE id = $12 RETURNING *",
     )
     .bind(&values.name)
     .bind(values.greeting_enabled)
@@ -411,6 +447,8 @@ async fn update(
     .bind(&values.working_hours)
     .bind(&values.webhook_url)
     .bind(values.hmac_mandatory)
+    .bind(&values.reply_time)
+    .bind(&values.out_of_office_message)
     .bind(inbox.id)
     .fetch_one(&state.db.write)
     .await?;
