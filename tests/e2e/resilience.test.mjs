@@ -96,3 +96,25 @@ test('a page leaving for the back/forward cache closes its socket, and catches u
   assert.equal(await caught.count(), 1);
   assert.deepEqual(problems, []);
 });
+
+test('a hidden page blinks its title with the unread count, and stops when shown', async (t) => {
+  const { page, chat, conversation, problems } = await chatting(t);
+  const title = await page.title();
+  await chat.locator(SEL.close).click();
+  const visibility = (hidden) =>
+    page.evaluate((hidden) => {
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, hidden);
+  await visibility(true);
+  await agentApi(server, 'POST', `/conversations/${conversation}/messages`, {
+    content: 'A reply while you were elsewhere',
+    message_type: 'outgoing',
+  });
+  await eventually('the count in the title', async () => (await page.title()) === `(1) ${title}`);
+  await eventually('the title back between blinks', async () => (await page.title()) === title);
+  await visibility(false);
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  assert.equal(await page.title(), title);
+  assert.deepEqual(problems, []);
+});

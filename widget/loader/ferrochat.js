@@ -30,6 +30,9 @@
 
   var frame, ready, isOpen, unread = 0;
   var queue = [];
+  // While the page is hidden with unread messages, its title blinks their
+  // count (unless settings.titleBlink is false); `title` is the page's own.
+  var blink, title;
 
   // The brand colour, if it is one (it also goes into the app's URL).
   var color = /^#([\da-f]{3,4}|[\da-f]{6}|[\da-f]{8})$/i.test(settings.brandColor) ? settings.brandColor : '';
@@ -87,6 +90,14 @@
   function showBadge() {
     badge.textContent = unread > 99 ? '99+' : unread;
     badge.hidden = isOpen || !(unread > 0);
+    if (blink) d.title = title;
+    blink = clearInterval(blink);
+    if (settings.titleBlink !== false && unread > 0 && d.hidden) {
+      title = d.title;
+      blink = setInterval(function () {
+        d.title = d.title == title ? '(' + badge.textContent + ') ' + title : title;
+      }, 1000);
+    }
   }
 
   function load() {
@@ -163,6 +174,8 @@
       emit('unread-count', unread);
     } else if (type == 'error' || type == 'postback') emit(type, type == 'error' ? data.error : data.payload);
   });
+
+  d.addEventListener('visibilitychange', showBadge);
 
   bubble.onclick = function () {
     isOpen ? close() : open();
