@@ -246,7 +246,7 @@ pub fn App(props: &AppProps) -> Html {
         t.fill("new.message", &[("name", &name), ("text", text)])
     });
     html! {
-        <div class={classes!("fc-app", format!("fc-app--{}", *scheme))} lang={t.lang()} dir={t.dir()}
+        <div class={format!("fc-app fc-app--{}", *scheme)} lang={t.lang()} dir={t.dir()}
             style={props.brand.as_deref().and_then(brand_style)}
             {ondragover} {ondrop} {onkeydown}>
             { header(&HeaderProps { title, connection: session.connection(), on_close, availability }, t) }

@@ -208,7 +208,7 @@ impl ServerFrame {
                 });
                 match identifier {
                     Some(identifier) if is_broadcast => {
-                        let message = map.remove("message").unwrap_or_default();
+                        let message = map.get_mut("message").map(Value::take).unwrap_or_default();
                         ServerFrame::Message {
                             identifier,
                             message: CableMessage::from_json(message)

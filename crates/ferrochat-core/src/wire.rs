@@ -306,20 +306,36 @@ impl<T: FromJson> FromJson for Vec<T> {
 
 /// The fields of a JSON object, taken out one by one; what is left over is
 /// a type's `extra`.
-pub(crate) struct Fields(Map);
+///
+/// A taken field is left in the map as `null` and noted, rather than
+/// removed: a `BTreeMap`'s removal (its rebalancing) would cost the widget's
+/// wasm more than this note.
+pub(crate) struct Fields {
+    map: Map,
+    taken: Vec<&'static str>,
+}
 
 impl Fields {
     /// `value` must be an object; `name` says what it should have been.
     pub(crate) fn of(value: Value, name: &str) -> Result<Fields, String> {
         match value {
-            Value::Object(map) => Ok(Fields(map)),
+            Value::Object(map) => Ok(Fields {
+                map,
+                taken: Vec::new(),
+            }),
             other => Err(invalid(&other, name)),
         }
     }
 
+    fn take(&mut self, key: &'static str) -> Option<Value> {
+        let value = self.map.get_mut(key)?.take();
+        self.taken.push(key);
+        Some(value)
+    }
+
     /// A field that must be there.
-    pub(crate) fn required<T: FromJson>(&mut self, key: &str) -> Result<T, String> {
-        match self.0.remove(key) {
+    pub(crate) fn required<T: FromJson>(&mut self, key: &'static str) -> Result<T, String> {
+        match self.take(key) {
             Some(value) => read(key, value),
             None => Err(format!("missing field `{key}`")),
         }
@@ -327,21 +343,23 @@ impl Fields {
 
     /// A field that may be missing or `null` (serde's `#[serde(default)]`
     /// on an `Option`).
-    pub(crate) fn optional<T: FromJson>(&mut self, key: &str) -> Result<Option<T>, String> {
+    pub(crate) fn optional<T: FromJson>(&mut self, key: &'static str) -> Result<Option<T>, String> {
         self.or_default(key)
     }
 
     /// A field that is `T::default()` when missing (but must be a `T` when
     /// there: a `null` list is an error, as with serde).
-    pub(crate) fn or_default<T: FromJson + Default>(&mut self, key: &str) -> Result<T, String> {
-        self.0
-            .remove(key)
+    pub(crate) fn or_default<T: FromJson + Default>(
+        &mut self,
+        key: &'static str,
+    ) -> Result<T, String> {
+        self.take(key)
             .map_or_else(|| Ok(T::default()), |value| read(key, value))
     }
 
     /// A [`Field`]: missing, `null`, or a value.
-    pub(crate) fn field<T: FromJson>(&mut self, key: &str) -> Result<Field<T>, String> {
-        match self.0.remove(key) {
+    pub(crate) fn field<T: FromJson>(&mut self, key: &'static str) -> Result<Field<T>, String> {
+        match self.take(key) {
             None => Ok(Field::Absent),
             Some(Value::Null) => Ok(Field::Null),
             Some(value) => read(key, value).map(Field::Value),
@@ -350,7 +368,16 @@ impl Fields {
 
     /// The fields not taken.
     pub(crate) fn rest(self) -> Map {
-        self.0
+        if self.taken.is_empty() {
+            return self.map;
+        }
+        let mut rest = Map::new();
+        for (key, value) in self.map {
+            if !self.taken.contains(&key.as_str()) {
+                rest.insert(key, value);
+            }
+        }
+        rest
     }
 }
 

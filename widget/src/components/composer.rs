@@ -89,7 +89,7 @@ pub(crate) fn Composer(props: &ComposerProps) -> Html {
     };
     html! {
         <form class="fc-composer" onsubmit={send.reform(|event: SubmitEvent| event.prevent_default())}>
-            <label class={classes!("fc-attach", (!props.enabled).then_some("fc-attach--disabled"))} title={attach.clone()}>
+            <label class={if props.enabled { "fc-attach" } else { "fc-attach fc-attach--disabled" }} title={attach.clone()}>
                 <input ref={picker} type="file" multiple=true class="fc-sr-only" aria-label={attach}
                     disabled={!props.enabled} onchange={on_pick} />
                 <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">

@@ -248,7 +248,7 @@ pub(crate) fn Survey(props: &SurveyProps) -> Html {
                     let set = rating.clone();
                     html! {
                         <button type="button"
-                            class={classes!("fc-survey__option", chosen.then_some("fc-survey__option--chosen"), filled.then_some("fc-survey__option--filled"))}
+                            class={format!("fc-survey__option{}{}", if chosen { " fc-survey__option--chosen" } else { "" }, if filled { " fc-survey__option--filled" } else { "" })}
                             aria-pressed={chosen.to_string()}
                             aria-label={label}
                             onclick={Callback::from(move |_| set.set(Some(value)))}>

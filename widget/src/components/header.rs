@@ -28,9 +28,9 @@ pub(crate) fn header(props: &HeaderProps, t: &Texts) -> Html {
         <header class="fc-header">
             <div class="fc-header__text">
                 <h1 class="fc-header__title">{ props.title.clone() }</h1>
-                <span class={classes!("fc-status", format!("fc-status--{state}"))}>{ label }</span>
+                <span class={format!("fc-status fc-status--{state}")}>{ label }</span>
                 if let Some((away, text)) = props.availability.clone() {
-                    <span class={classes!("fc-availability", away.then_some("fc-availability--away"))}>{ text }</span>
+                    <span class={if away { "fc-availability fc-availability--away" } else { "fc-availability" }}>{ text }</span>
                 }
             </div>
             if let Some(on_close) = props.on_close.clone() {

@@ -54,7 +54,7 @@ pub(crate) fn MessageView(props: &MessageProps) -> Html {
                 }
             };
             html! {
-                <div class={classes!("fc-message", "fc-message--visitor", format!("fc-message--{state}"))}>
+                <div class={format!("fc-message fc-message--visitor fc-message--{state}")}>
                     if !outgoing.content.is_empty() {
                         <div class="fc-bubble">{ markdown(&outgoing.content) }</div>
                     }
@@ -134,7 +134,7 @@ fn server_message(message: &Message, props: &MessageProps, t: &Texts) -> Html {
         });
     html! {
         <>
-            <div class={classes!("fc-message", side)}>
+            <div class={format!("fc-message {side}")}>
                 { for author }
                 { for text }
                 { files }
