@@ -154,7 +154,10 @@ pub fn App(props: &AppProps) -> Html {
     let input = {
         let (chat, problem) = (chat.clone(), problem.setter());
         Callback::from(move |input: Input| {
-            problem.set(None);
+            // A scroll for older lines is not the visitor acting on an error.
+            if !matches!(input, Input::LoadOlder) {
+                problem.set(None);
+            }
             chat.input(input);
         })
     };

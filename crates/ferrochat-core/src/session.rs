@@ -255,6 +255,10 @@ pub enum Input {
     /// count goes to 0 and the server hears of it, whether or not a window
     /// is open.
     Seen,
+    /// The visitor scrolled to the top of what is shown: the page of
+    /// messages before the first one is fetched (`messages?before=`), once
+    /// at a time, until the server has no more.
+    LoadOlder,
     /// The visitor read the conversation in another tab: the unread count
     /// goes to 0 here too, with nothing sent (that tab told the server).
     ReadElsewhere,
@@ -481,6 +485,8 @@ pub struct Session {
     outbox_waiting: bool,
     /// The browser says the network is down ([`Input::Network`]).
     offline: bool,
+    /// The server has no messages before the first one shown.
+    oldest_shown: bool,
     /// The page is hidden in the back/forward cache ([`Input::Suspend`]).
     suspended: bool,
     calls: Vec<(RequestId, Call)>,
@@ -542,6 +548,7 @@ impl Session {
             flight: Flight::Idle,
             outbox_waiting: false,
             offline: false,
+            oldest_shown: false,
             suspended: false,
             calls: Vec::new(),
             next_request: 1,
@@ -600,6 +607,7 @@ impl Session {
             Input::StoppedTyping => self.typing_off(),
             Input::Seen => self.seen(),
             Input::ReadElsewhere => self.read_elsewhere(),
+            Input::LoadOlder => self.load_older(),
             Input::Resolve => self.resolve(),
             Input::Http { id, response } => self.response(id, response),
             Input::SocketOpened => self.socket_opened(),

@@ -24,16 +24,45 @@ pub(crate) struct MessageListProps {
 pub(crate) fn MessageList(props: &MessageListProps) -> Html {
     let t = &props.texts;
     let list = use_node_ref();
+    // The first line and the list's height at the last render: when older
+    // lines come in above, the view stays on what the visitor was reading.
+    let anchor = use_mut_ref(|| (String::new(), 0));
     {
-        let list = list.clone();
+        let (list, anchor, on_input) = (list.clone(), anchor.clone(), props.on_input.clone());
+        let first = props.entries.first().map(entry_key).unwrap_or_default();
         use_effect_with((props.entries.len(), props.typing), move |_| {
             if let Some(element) = list.cast::<web_sys::Element>() {
-                element.set_scroll_top(element.scroll_height());
+                let (grown_above, height) = {
+                    let (before, height) = &*anchor.borrow();
+                    (!before.is_empty() && *before != first, *height)
+                };
+                if grown_above {
+                    element.set_scroll_top(element.scroll_top() + element.scroll_height() - height);
+                } else {
+                    element.set_scroll_top(element.scroll_height());
+                }
+                *anchor.borrow_mut() = (first, element.scroll_height());
+                // Lines too few to scroll: nothing would ever ask for more.
+                if element.scroll_height() <= element.client_height() + 80 {
+                    on_input.emit(Input::LoadOlder);
+                }
             }
         });
     }
+    // Near the top, the page before is asked for.
+    let onscroll = {
+        let (list, on_input) = (list.clone(), props.on_input.clone());
+        Callback::from(move |_: Event| {
+            if list
+                .cast::<web_sys::Element>()
+                .is_some_and(|element| element.scroll_top() < 80)
+            {
+                on_input.emit(Input::LoadOlder);
+            }
+        })
+    };
     html! {
-        <div ref={list} class="fc-messages" role="log" aria-live="off"
+        <div ref={list} class="fc-messages" role="log" aria-live="off" {onscroll}
             aria-label={t.text("log")}>
             { for props.entries.iter().map(|entry| html! {
                 <MessageView key={entry_key(entry)} entry={entry.clone()} on_input={props.on_input.clone()}

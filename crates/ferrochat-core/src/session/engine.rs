@@ -57,6 +57,8 @@ pub(super) enum Call {
     },
     /// What a reconnect missed.
     Backfill,
+    /// The page before the first message shown.
+    Older,
     /// A quick reply: the content before and after the optimistic answer.
     Choose {
         message: MessageId,
@@ -362,6 +364,7 @@ impl Session {
         self.status = None;
         self.entries.drain(..self.message_count);
         self.message_count = 0;
+        self.oldest_shown = false;
         self.boot.history = true;
         self.boot.conversation = true;
         self.backfill_due = false;
@@ -371,6 +374,7 @@ impl Session {
                 Call::History
                     | Call::Conversation
                     | Call::Backfill
+                    | Call::Older
                     | Call::Choose { .. }
                     | Call::Typing
                     | Call::LastSeen
@@ -409,6 +413,7 @@ impl Session {
             Call::CreateConversation => self.on_conversation_created(outcome(response)),
             Call::Send { echo_id } => self.on_sent(&echo_id, outcome(response)),
             Call::Backfill => self.on_backfill(outcome(response)),
+            Call::Older => self.on_older(outcome(response)),
             Call::Choose {
                 message,
                 before,
@@ -505,6 +510,7 @@ impl Session {
         match result {
             Outcome::Done(messages) => {
                 self.boot.history = true;
+                self.oldest_shown = messages.len() < PAGE;
                 self.arrived(messages, false);
                 self.check_bootstrap();
             }
@@ -835,6 +841,29 @@ impl Session {
     }
 
     /// The last server message's id, for `?after=`.
+    pub(super) fn load_older(&mut self) {
+        let first = match self.entries[..self.message_count].first() {
+            Some(Entry::Message(message)) => message.id,
+            _ => return,
+        };
+        if self.oldest_shown || self.in_flight(|call| matches!(call, Call::Older)) {
+            return;
+        }
+        if let Some(path) = self.conversation_path() {
+            let path = format!("{path}/messages?before={}", first.0);
+            self.request(Call::Older, Method::Get, path, None);
+        }
+    }
+
+    fn on_older(&mut self, result: Outcome<Vec<Message>>) {
+        // A failure is not worth a word: the next scroll to the top asks
+        // again.
+        if let Outcome::Done(messages) = result {
+            self.oldest_shown = messages.len() < PAGE;
+            self.arrived(messages, false);
+        }
+    }
+
     pub(super) fn last_message_id(&self) -> Option<MessageId> {
         match self.entries[..self.message_count].last() {
             Some(Entry::Message(message)) => Some(message.id),

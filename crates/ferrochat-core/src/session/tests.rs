@@ -1001,6 +1001,32 @@ fn reading_in_another_tab_clears_the_unread_count_without_a_call() {
 }
 
 #[test]
+fn scrolling_to_the_top_fetches_older_pages_until_there_are_none() {
+    let page: Vec<Value> = (2001..=2020)
+        .map(|id| agent_message(id, &format!("m{id}")))
+        .collect();
+    let mut h = restored("open", Value::Array(page));
+    assert_eq!(h.view().len(), 20);
+    h.input(Input::LoadOlder);
+    // One page at a time.
+    h.input(Input::LoadOlder);
+    let before = format!("{}?before=2001", messages());
+    let request = h.take(Method::Get, &before);
+    assert!(!h.has(Method::Get, &before));
+    let older: Vec<Value> = (1996..=2000)
+        .map(|id| agent_message(id, &format!("m{id}")))
+        .collect();
+    let effects = h.respond(&request, 200, Value::Array(older));
+    assert!(notices(&effects).is_empty(), "older messages are not news");
+    assert_eq!(h.view().len(), 25);
+    assert_eq!(h.view()[0], "#1996 m1996");
+    assert_eq!(h.session.unread(), 0);
+    // A short page was the last one.
+    h.input(Input::LoadOlder);
+    assert!(h.open.is_empty());
+}
+
+#[test]
 fn an_outbox_restored_after_a_reload_is_sent() {
     let pending = restored_message("Are you there?");
     let mut h = Harness::new();
