@@ -166,6 +166,13 @@ impl Chat {
                 let weak = Rc::downgrade(&inner);
                 let listener = Closure::<dyn FnMut()>::new(move || {
                     if let Some(inner) = weak.upgrade() {
+                        if let Some(tabs) = &*inner.tabs.borrow() {
+                            match event {
+                                "pagehide" => tabs.suspend(),
+                                "pageshow" => tabs.resume(),
+                                _ => {}
+                            }
+                        }
                         feed(&inner, input());
                     }
                 });
@@ -305,6 +312,9 @@ fn run(inner: &Rc<Inner>, effect: Effect) {
             inner.socket.borrow_mut().take();
             if let Some(tabs) = &*inner.tabs.borrow() {
                 tabs.close_relayed();
+                // A close the engine asked for drops the socket's handlers
+                // first: the followers hear of it here.
+                tabs.closed();
             }
         }
         Effect::Store(stored) => {

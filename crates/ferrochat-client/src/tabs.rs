@@ -29,10 +29,11 @@ use ferrochat_core::session::{Connection, Input};
 
 #[wasm_bindgen]
 extern "C" {
-    /// `navigator.locks.request(name, callback)`: web-sys has it only
-    /// behind its unstable APIs.
+    /// `navigator.locks.request(name, {signal}, callback)`: web-sys has it
+    /// only behind its unstable APIs.
     #[wasm_bindgen(js_namespace = ["navigator", "locks"], js_name = request, catch)]
-    fn request_lock(name: &str, callback: &Function) -> Result<Promise, JsValue>;
+    fn request_lock(name: &str, options: &JsValue, callback: &Function)
+    -> Result<Promise, JsValue>;
 }
 
 /// Where a tab stands.
@@ -50,8 +51,12 @@ pub(crate) struct Tabs {
     alone: Cell<bool>,
     /// The leader's subscription confirmation, for late followers.
     confirmed: RefCell<Option<String>>,
-    /// Ends the lock's hold (the tab stops before it closes).
+    /// Ends the lock's hold (the tab stops, or goes into the back/forward
+    /// cache, which a held lock would keep it out of).
     release: RefCell<Option<Function>>,
+    /// Withdraws a request for the lock not granted yet.
+    waiting: RefCell<Option<web_sys::AbortController>>,
+    name: String,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_lock: Closure<dyn FnMut() -> Promise>,
     _on_denied: Closure<dyn FnMut(JsValue)>,
@@ -79,6 +84,7 @@ impl Tabs {
                 if let Some(inner) = inner.upgrade() {
                     if let Some(tabs) = &*inner.tabs.borrow() {
                         *tabs.release.borrow_mut() = release;
+                        tabs.waiting.borrow_mut().take();
                     }
                     lead(&inner);
                 }
@@ -100,16 +106,56 @@ impl Tabs {
             alone: Cell::new(false),
             confirmed: RefCell::new(None),
             release: RefCell::new(None),
+            waiting: RefCell::new(None),
+            name: name.to_owned(),
             _on_message: on_message,
             _on_lock: on_lock,
             _on_denied: on_denied,
         };
-        // Without Web Locks there is no safe election: every tab leads.
-        match request_lock(name, tabs._on_lock.as_ref().unchecked_ref()) {
-            Ok(held) => drop(held.catch(&tabs._on_denied)),
-            Err(_) => tabs.leader.set(true),
-        }
+        tabs.ask();
         Some(tabs)
+    }
+
+    /// Asks for the lock; the tab leads once it is granted.
+    fn ask(&self) {
+        let controller = web_sys::AbortController::new().ok();
+        let options = js_sys::Object::new();
+        if let Some(controller) = &controller {
+            let _ = js_sys::Reflect::set(&options, &"signal".into(), &controller.signal());
+        }
+        // Without Web Locks there is no safe election: every tab leads.
+        match request_lock(&self.name, &options, self._on_lock.as_ref().unchecked_ref()) {
+            Ok(held) => drop(held.catch(&self._on_denied)),
+            Err(_) => self.leader.set(true),
+        }
+        *self.waiting.borrow_mut() = controller;
+    }
+
+    /// The page is leaving, perhaps into the back/forward cache: the lock
+    /// goes (another tab takes the socket over), and so does a request.
+    pub(crate) fn suspend(&self) {
+        self.give_up();
+        if self.leader.replace(false) {
+            self.confirmed.borrow_mut().take();
+            self.post("c");
+        }
+    }
+
+    /// The page is back: it asks for the lock again.
+    pub(crate) fn resume(&self) {
+        if self.release.borrow().is_none() && self.waiting.borrow().is_none() {
+            self.ask();
+        }
+    }
+
+    /// Lets go of the lock, or of the request for it.
+    fn give_up(&self) {
+        if let Some(release) = self.release.borrow_mut().take() {
+            let _ = release.call0(&JsValue::NULL);
+        }
+        if let Some(waiting) = self.waiting.borrow_mut().take() {
+            waiting.abort();
+        }
     }
 
     /// Whether the engine's socket should be a real one.
@@ -137,11 +183,12 @@ impl Tabs {
 
     /// A frame from the leader's socket, for the followers.
     pub(crate) fn relay(&self, frame: &str) {
-        if !self.leader.get() {
-            return;
-        }
+        // Kept even by a tab that does not lead yet: it may, later.
         if frame.contains("\"confirm_subscription\"") {
             *self.confirmed.borrow_mut() = Some(frame.to_owned());
+        }
+        if !self.leader.get() {
+            return;
         }
         self.post(&format!("f{frame}"));
     }
@@ -168,9 +215,7 @@ impl Drop for Tabs {
     fn drop(&mut self) {
         self.channel.set_onmessage(None);
         self.channel.close();
-        if let Some(release) = self.release.borrow_mut().take() {
-            let _ = release.call0(&JsValue::NULL);
-        }
+        self.give_up();
     }
 }
 
@@ -183,7 +228,17 @@ fn heard(inner: &std::rc::Rc<Inner>, text: &str) {
             return;
         };
         match text.split_at_checked(1) {
-            Some(("f", frame)) if tabs.relayed.get() => Input::SocketFrame(frame.to_owned()),
+            // Until the leader's frames make this tab live, only the two
+            // that can (its pings would keep a subscription that never
+            // comes from going stale, and this tab from going alone).
+            Some(("f", frame))
+                if tabs.relayed.get()
+                    && (tabs.served.get()
+                        || frame.contains("\"welcome\"")
+                        || frame.contains("\"confirm_subscription\"")) =>
+            {
+                Input::SocketFrame(frame.to_owned())
+            }
             Some(("c", _)) if tabs.relayed.get() => {
                 tabs.relayed.set(false);
                 Input::SocketClosed

@@ -582,6 +582,18 @@ impl Session {
     /// overwrite what the reload kept.
     pub fn handle(&mut self, input: Input, now_ms: u64) -> Vec<Effect> {
         self.now = now_ms;
+        // An answer proves the network, whatever the browser said of it.
+        if self.offline
+            && matches!(
+                &input,
+                Input::Http {
+                    response: HttpResponse::Answered { .. },
+                    ..
+                }
+            )
+        {
+            self.network(true);
+        }
         match input {
             Input::Start { stored } => self.start(stored),
             Input::Visible { open } => self.visible(open),

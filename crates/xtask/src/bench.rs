@@ -10,7 +10,9 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         Some("server") => server(),
         Some("widget") => widget(),
-        Some(other) => Err(format!("unknown benchmark `{other}`; try `server` or `widget`")),
+        Some(other) => Err(format!(
+            "unknown benchmark `{other}`; try `server` or `widget`"
+        )),
         None => Err("which benchmark? `cargo xtask bench server` or `widget`".to_owned()),
     }
 }

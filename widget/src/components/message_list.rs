@@ -27,9 +27,14 @@ pub(crate) fn MessageList(props: &MessageListProps) -> Html {
     // The first line and the list's height at the last render: when older
     // lines come in above, the view stays on what the visitor was reading.
     let anchor = use_mut_ref(|| (String::new(), 0));
+    // The visitor is at the latest line: what comes next keeps them there.
+    // Reading further up, only their own new line takes them down.
+    let pinned = use_mut_ref(|| true);
     {
         let (list, anchor, on_input) = (list.clone(), anchor.clone(), props.on_input.clone());
+        let pinned = pinned.clone();
         let first = props.entries.first().map(entry_key).unwrap_or_default();
+        let mine = matches!(props.entries.last(), Some(Entry::Outgoing { .. }));
         use_effect_with((props.entries.len(), props.typing), move |_| {
             if let Some(element) = list.cast::<web_sys::Element>() {
                 let (grown_above, height) = {
@@ -38,7 +43,7 @@ pub(crate) fn MessageList(props: &MessageListProps) -> Html {
                 };
                 if grown_above {
                     element.set_scroll_top(element.scroll_top() + element.scroll_height() - height);
-                } else {
+                } else if mine || *pinned.borrow() {
                     element.set_scroll_top(element.scroll_height());
                 }
                 *anchor.borrow_mut() = (first, element.scroll_height());
@@ -53,10 +58,12 @@ pub(crate) fn MessageList(props: &MessageListProps) -> Html {
     let onscroll = {
         let (list, on_input) = (list.clone(), props.on_input.clone());
         Callback::from(move |_: Event| {
-            if list
-                .cast::<web_sys::Element>()
-                .is_some_and(|element| element.scroll_top() < 80)
-            {
+            let Some(element) = list.cast::<web_sys::Element>() else {
+                return;
+            };
+            *pinned.borrow_mut() =
+                element.scroll_height() - element.scroll_top() - element.client_height() < 40;
+            if element.scroll_top() < 80 {
                 on_input.emit(Input::LoadOlder);
             }
         })

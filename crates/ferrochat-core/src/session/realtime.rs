@@ -8,7 +8,7 @@ use crate::cable::{
     ClientCommand, ConversationEvent, Event, PRESENCE_INTERVAL_SECS, RoomIdentifier,
     STALE_AFTER_SECS, ServerFrame, TypingEvent,
 };
-use crate::chatwoot::{Message, SenderType};
+use crate::chatwoot::{ConversationStatus, Message, SenderType};
 
 /// An agent's typing bubble goes away after this long without news, as in
 /// Chatwoot's widget.
@@ -193,8 +193,21 @@ impl Session {
         match event {
             Event::MessageCreated(message) => self.arrived(vec![message], true),
             Event::MessageUpdated(message) => self.updated(message),
-            Event::ConversationCreated(conversation)
-            | Event::ConversationUpdated(conversation)
+            Event::ConversationCreated(conversation) => {
+                // Another tab (or device) of this contact started a
+                // conversation first: follow it, rather than start a second
+                // one with the next message.
+                if self.conversation.is_none()
+                    && conversation.status != ConversationStatus::Resolved
+                    && !matches!(self.flight, Flight::Conversation { .. })
+                {
+                    self.conversation = Some(conversation.id);
+                    self.store();
+                    self.backfill();
+                }
+                self.conversation_event(conversation);
+            }
+            Event::ConversationUpdated(conversation)
             | Event::ConversationStatusChanged(conversation) => {
                 self.conversation_event(conversation)
             }
@@ -231,14 +244,6 @@ impl Session {
     }
 
     fn conversation_event(&mut self, conversation: ConversationEvent) {
-        // Another tab (or device) of this contact started the conversation
-        // first: follow it, rather than start a second one with the next
-        // message.
-        if self.conversation.is_none() && !matches!(self.flight, Flight::Conversation { .. }) {
-            self.conversation = Some(conversation.id);
-            self.store();
-            self.backfill();
-        }
         if Some(conversation.id) == self.conversation {
             self.status = Some(conversation.status);
         }

@@ -984,6 +984,30 @@ fn a_conversation_another_tab_started_is_followed_not_doubled() {
     // The next message goes into it: no second conversation.
     send(&mut h, "Me again");
     assert!(!h.has(Method::Post, &conversations()));
+
+    // Only a conversation that was just created, and is not resolved.
+    let mut h = fresh();
+    h.go_live();
+    h.frame(broadcast(
+        "conversation.updated",
+        conversation_event(12, "open"),
+    ));
+    h.frame(broadcast(
+        "conversation.created",
+        conversation_event(13, "resolved"),
+    ));
+    assert_eq!(h.session.conversation(), None);
+}
+
+#[test]
+fn a_browser_wrongly_offline_is_corrected_by_the_first_answer() {
+    let mut h = Harness::new();
+    h.input(Input::Network { online: false });
+    h.input(Input::Start { stored: None });
+    h.answer(Method::Get, &base(), 200, inbox());
+    assert!(!h.session.offline());
+    h.answer(Method::Post, &contacts(), 200, contact(SID, TOKEN));
+    assert_eq!(h.session.phase(), &Phase::Ready);
 }
 
 #[test]
