@@ -11,6 +11,8 @@
 //! paths relative to the server's base URL, and to `/cable` with
 //! ActionCable frames ([`crate::cable`]).
 
+use std::rc::Rc;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -428,19 +430,36 @@ pub enum Delivery {
 }
 
 /// One line of the conversation as the widget shows it.
-// A message is a few hundred bytes and the other variants are small; boxing
-// it would change the shape the browser side and the widget code against,
-// for values that live only between one input and the next render.
-#[allow(clippy::large_enum_variant)]
-#[derive(Clone, Debug, PartialEq)]
+///
+/// A message is shared (`Rc`): a view copies and compares the whole
+/// conversation on every render, which costs a pointer per message, not
+/// the message.
+#[derive(Clone, Debug)]
 pub enum Entry {
     /// A message the server has (confirmed visitor messages included).
-    Message(Message),
+    Message(Rc<Message>),
     /// A visitor message not yet confirmed, or failed.
     Outgoing {
         outgoing: Outgoing,
         delivery: Delivery,
     },
+}
+
+impl PartialEq for Entry {
+    /// The same shared message is equal at once; another is compared.
+    fn eq(&self, other: &Entry) -> bool {
+        match (self, other) {
+            (Entry::Message(a), Entry::Message(b)) => Rc::ptr_eq(a, b) || a == b,
+            (
+                Entry::Outgoing { outgoing, delivery },
+                Entry::Outgoing {
+                    outgoing: other_outgoing,
+                    delivery: other_delivery,
+                },
+            ) => outgoing == other_outgoing && delivery == other_delivery,
+            _ => false,
+        }
+    }
 }
 
 /// The engine: feed it [`Input`]s, run the [`Effect`]s it returns, and read

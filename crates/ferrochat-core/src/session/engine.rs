@@ -1,6 +1,8 @@
 //! The bootstrap, the outbox, the calls' answers and the merge of server
 //! messages into the conversation.
 
+use std::rc::Rc;
+
 use serde::Serialize;
 
 use super::wire::{Outcome, backoff_ms, echo_id, outcome, outcome_empty, segment};
@@ -828,7 +830,7 @@ impl Session {
     pub(super) fn message_mut(&mut self, id: MessageId) -> Option<&mut Message> {
         let index = self.position(id).ok()?;
         match &mut self.entries[index] {
-            Entry::Message(message) => Some(message),
+            Entry::Message(message) => Some(Rc::make_mut(message)),
             Entry::Outgoing { .. } => None,
         }
     }
@@ -923,7 +925,7 @@ impl Session {
                 news += 1;
                 self.notify(Notice::Message(message.clone()));
             }
-            self.entries.insert(index, Entry::Message(message));
+            self.entries.insert(index, Entry::Message(Rc::new(message)));
             self.message_count += 1;
         }
         if outbox_changed {
