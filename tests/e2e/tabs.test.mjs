@@ -102,3 +102,35 @@ test('two tabs share one conversation and one socket, send nothing twice, and re
   assert.deepEqual(await lines(), ['From the first tab', 'From the second tab']);
   assert.deepEqual([...one.problems, ...two.problems], []);
 });
+
+test("a tab's unsent message stays its own: another tab's reload does not send it", async (t) => {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  t.after(() => context.close());
+  await context.addInitScript(NO_IDLE);
+  const sockets = [];
+  const one = await tab(context, sockets);
+  await say(one.chat, 'Hello from one');
+  await one.chat.locator(`${SEL.visitor}:not(${SEL.pending})`).filter({ hasText: 'Hello from one' }).waitFor();
+  const conversation = Number(one.requests.map((url) => url.match(/\/conversations\/(\d+)\//)?.[1]).filter(Boolean).at(-1));
+  const two = await tab(context, sockets);
+  await line(two.chat, SEL.visitor, 'Hello from one').waitFor();
+
+  // Tab one cannot reach the server for a while: its message waits.
+  const blocked = (route) => (route.request().method() === 'POST' ? route.abort('connectionrefused') : route.fallback());
+  await one.page.route('**/messages', blocked);
+  await say(one.chat, 'Written in tab one');
+  await one.chat.locator(SEL.pending).filter({ hasText: 'Written in tab one' }).waitFor();
+
+  await two.page.reload();
+  await two.page.locator(SEL.bubble).click();
+  await eventually('tab two ready again', async () => !(await two.chat.locator(SEL.send).isDisabled()));
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  const lines = async () => (await messages(server, conversation)).filter((m) => m.message_type === 0).map((m) => m.content);
+  assert.deepEqual(await lines(), ['Hello from one'], 'tab two sent nothing of tab one');
+
+  await one.page.unroute('**/messages', blocked);
+  await eventually('tab one sends it', async () => (await lines()).length === 2, { timeout: 20_000 });
+  assert.deepEqual(await lines(), ['Hello from one', 'Written in tab one']);
+  await line(two.chat, SEL.visitor, 'Written in tab one').waitFor();
+  assert.equal(await line(two.chat, SEL.visitor, 'Written in tab one').count(), 1);
+});

@@ -318,9 +318,20 @@ fn run(inner: &Rc<Inner>, effect: Effect) {
             }
         }
         Effect::Store(stored) => {
-            let text = stored.and_then(|stored| serde_json::to_string(&stored).ok());
+            let text = stored
+                .as_ref()
+                .and_then(|stored| serde_json::to_string(stored).ok());
             if let Some(key) = &inner.storage_key {
-                store(key, text.as_deref());
+                // The contact and the conversation are every tab's; the
+                // outbox is this tab's alone (and survives its reloads):
+                // another tab would send it a second time.
+                let shared = stored.map(|stored| Stored {
+                    outbox: Vec::new(),
+                    ..stored
+                });
+                let shared = shared.and_then(|shared| serde_json::to_string(&shared).ok());
+                store(storage(), key, shared.as_deref());
+                store(tab_storage(), key, text.as_deref());
             }
             (inner.on_store)(text.as_deref());
         }
@@ -566,12 +577,27 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
-fn load(key: &str) -> Option<Stored> {
-    Stored::parse(&storage()?.get_item(key).ok()??)
+/// This tab's storage: what it keeps survives its reloads, and no other
+/// tab reads it.
+fn tab_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
 }
 
-fn store(key: &str, text: Option<&str>) {
-    let Some(storage) = storage() else {
+/// The shared session, with this tab's own outbox.
+fn load(key: &str) -> Option<Stored> {
+    let read = |storage: Option<web_sys::Storage>| Stored::parse(&storage?.get_item(key).ok()??);
+    let own = read(tab_storage());
+    match read(storage()) {
+        Some(shared) => Some(Stored {
+            outbox: own.map(|own| own.outbox).unwrap_or_default(),
+            ..shared
+        }),
+        None => own,
+    }
+}
+
+fn store(storage: Option<web_sys::Storage>, key: &str, text: Option<&str>) {
+    let Some(storage) = storage else {
         return;
     };
     match text {
