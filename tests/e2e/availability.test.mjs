@@ -4,21 +4,13 @@
 // away message. Messages can still be left while away.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { NO_IDLE, SEL, agentApi, artifact, eventually, launchChromium, recordingPage, startServer } from './support.mjs';
+import { NO_IDLE, SEL, agentApi, artifact, browserAndServer, eventually, recordingPage } from './support.mjs';
 
 let browser;
 let server;
-
-before(async () => {
-  [browser, server] = await Promise.all([launchChromium(), startServer()]);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.remove();
-});
+browserAndServer((started) => ({ browser, server } = started));
 
 async function inboxId() {
   const answer = await agentApi(server, 'GET', '/inboxes');

@@ -7,7 +7,18 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { NO_IDLE, SEL, agentApi, artifact, eventually, launchChromium, messages, recordingPage, startServer } from './support.mjs';
+import {
+  NO_IDLE,
+  SEL,
+  agentApi,
+  artifact,
+  conversationOf,
+  eventually,
+  launchChromium,
+  messages,
+  recordingPage,
+  startServer,
+} from './support.mjs';
 
 let browser;
 let server;
@@ -43,13 +54,6 @@ async function visit() {
   const chat = recording.page.frameLocator(SEL.frame);
   await chat.locator(SEL.composer).waitFor({ state: 'visible', timeout: 15_000 });
   return { context, chat, ...recording };
-}
-
-/** The conversation the page's visitor is in, from the app's own request paths. */
-function conversationOf(requests) {
-  const ids = requests.map((url) => url.match(/\/conversations\/(\d+)\//)?.[1]).filter(Boolean);
-  assert.ok(ids.length, 'the app used a conversation');
-  return Number(ids.at(-1));
 }
 
 test('cards hand postbacks to the page, articles are links, and files go and come back', async (t) => {

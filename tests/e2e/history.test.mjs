@@ -3,22 +3,14 @@
 // the visitor's place, until the first message.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { NO_IDLE, SEL, eventually, launchChromium, recordingPage, startServer } from './support.mjs';
+import { NO_IDLE, SEL, browserAndServer, eventually, recordingPage } from './support.mjs';
 import { conversationWith } from './history.mjs';
 
 let browser;
 let server;
-
-before(async () => {
-  [browser, server] = await Promise.all([launchChromium(), startServer()]);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.remove();
-});
+browserAndServer((started) => ({ browser, server } = started));
 
 test('scrolling up a long conversation brings its older pages, keeping the place', async (t) => {
   const { stored } = await conversationWith(server, 45);

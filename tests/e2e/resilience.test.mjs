@@ -4,21 +4,13 @@
 // and catches up when shown again.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { NO_IDLE, SEL, agentApi, eventually, launchChromium, messages, recordingPage, startServer } from './support.mjs';
+import { NO_IDLE, SEL, agentApi, browserAndServer, conversationOf, eventually, messages, recordingPage } from './support.mjs';
 
 let browser;
 let server;
-
-before(async () => {
-  [browser, server] = await Promise.all([launchChromium(), startServer()]);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.remove();
-});
+browserAndServer((started) => ({ browser, server } = started));
 
 /** The demo page with the chat open and a first message sent: (page, chat, conversation id). */
 async function chatting(t) {
@@ -34,8 +26,7 @@ async function chatting(t) {
   await say(chat, 'Hello');
   await chat.locator(`${SEL.visitor}:not(${SEL.pending})`).filter({ hasText: 'Hello' }).waitFor();
   await chat.locator('.fc-status--live').waitFor({ timeout: 15_000 });
-  const ids = requests.map((url) => url.match(/\/conversations\/(\d+)\//)?.[1]).filter(Boolean);
-  return { context, chat, conversation: Number(ids.at(-1)), ...recording };
+  return { context, chat, conversation: conversationOf(requests), ...recording };
 }
 
 async function say(chat, text) {

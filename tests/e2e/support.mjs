@@ -11,6 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
@@ -217,3 +218,26 @@ export async function recordingPage(context) {
 export const NO_IDLE = () => {
   window.requestIdleCallback = () => 0;
 };
+
+/**
+ * A Chromium and a server for one test file: started before its tests and
+ * handed to `use({ browser, server })`, closed and removed after them.
+ */
+export function browserAndServer(use) {
+  const started = {};
+  before(async () => {
+    [started.browser, started.server] = await Promise.all([launchChromium(), startServer()]);
+    use(started);
+  });
+  after(async () => {
+    await started.browser?.close();
+    await started.server?.remove();
+  });
+}
+
+/** The conversation the app used last, from its request paths. */
+export function conversationOf(requests) {
+  const ids = requests.map((url) => url.match(/\/conversations\/(\d+)\//)?.[1]).filter(Boolean);
+  if (!ids.length) throw new Error('the app used no conversation');
+  return Number(ids.at(-1));
+}

@@ -8,21 +8,13 @@
 // then each tab keeps a socket of its own.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { NO_IDLE, SEL, agentApi, eventually, launchChromium, messages, recordingPage, startServer } from './support.mjs';
+import { NO_IDLE, SEL, agentApi, browserAndServer, conversationOf, eventually, messages, recordingPage } from './support.mjs';
 
 let browser;
 let server;
-
-before(async () => {
-  [browser, server] = await Promise.all([launchChromium(), startServer()]);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.remove();
-});
+browserAndServer((started) => ({ browser, server } = started));
 
 /** A tab on the demo page with the chat open and ready, counting the sockets its frames open. */
 async function tab(context, sockets) {
@@ -54,7 +46,7 @@ test('two tabs share one conversation and one socket, send nothing twice, and re
   await say(one.chat, 'From the first tab');
   await one.chat.locator(`${SEL.visitor}:not(${SEL.pending})`).filter({ hasText: 'From the first tab' }).waitFor();
   await one.chat.locator('.fc-status--live').waitFor({ timeout: 15_000 });
-  const conversation = Number(one.requests.map((url) => url.match(/\/conversations\/(\d+)\//)?.[1]).filter(Boolean).at(-1));
+  const conversation = conversationOf(one.requests);
 
   const two = await tab(context, sockets);
   await line(two.chat, SEL.visitor, 'From the first tab').waitFor();
@@ -111,7 +103,7 @@ test("a tab's unsent message stays its own: another tab's reload does not send i
   const one = await tab(context, sockets);
   await say(one.chat, 'Hello from one');
   await one.chat.locator(`${SEL.visitor}:not(${SEL.pending})`).filter({ hasText: 'Hello from one' }).waitFor();
-  const conversation = Number(one.requests.map((url) => url.match(/\/conversations\/(\d+)\//)?.[1]).filter(Boolean).at(-1));
+  const conversation = conversationOf(one.requests);
   const two = await tab(context, sockets);
   await line(two.chat, SEL.visitor, 'Hello from one').waitFor();
 

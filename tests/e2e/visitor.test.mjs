@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { NO_IDLE, SEL, artifact, eventually, launchChromium, recordingPage, startServer } from './support.mjs';
+import { NO_IDLE, SEL, artifact, browserAndServer, eventually, recordingPage } from './support.mjs';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 /** The audit: WCAG 2.x, levels A and AA. */
@@ -18,15 +18,7 @@ const AXE_RULES = { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag2
 
 let browser;
 let server;
-
-before(async () => {
-  [browser, server] = await Promise.all([launchChromium(), startServer()]);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.remove();
-});
+browserAndServer((started) => ({ browser, server } = started));
 
 /**
  * A host page of our own at `{server.host}/t/{name}.html` (the widget's

@@ -46,7 +46,6 @@ pub(crate) fn FormView(props: &FormProps) -> Html {
     if let Some(values) = &form.submitted_values {
         return answers(form, values);
     }
-    let field_id = |index: usize| format!("fc-form{}-{index}", props.message.0);
     let onsubmit = {
         let (node, refusals, current, form) = (
             node.clone(),
@@ -95,7 +94,8 @@ pub(crate) fn FormView(props: &FormProps) -> Html {
     html! {
         <form ref={node} class="fc-form" novalidate=true {onsubmit} {oninput}>
             { for form.items.iter().enumerate().map(|(index, field)| {
-                let id = field_id(index);
+                let id: AttrValue = field_id(props.message, index).into();
+                let label_for = id.clone();
                 let error_id = format!("{id}-error");
                 let refusal = refusals.iter().find(|(at, _)| *at == index).map(|(_, said)| said.clone());
                 let invalid = refusal.as_ref().map(|_| "true");
@@ -134,7 +134,7 @@ pub(crate) fn FormView(props: &FormProps) -> Html {
                 };
                 html! {
                     <div class="fc-field">
-                        <label class="fc-field__label" for={field_id(index)}>
+                        <label class="fc-field__label" for={label_for}>
                             { label }
                             if required.is_some() {
                                 <span class="fc-field__required" aria-hidden="true">{ " *" }</span>
@@ -248,11 +248,16 @@ fn refusal(
     })
 }
 
+/// The id of field `index` of the form of message `message`.
+fn field_id(message: MessageId, index: usize) -> String {
+    format!("fc-form{}-{index}", message.0)
+}
+
 /// Field `index` of the form of message `message` (looked up in the form,
 /// which may be in a shadow root).
 fn field(node: &NodeRef, message: MessageId, index: usize) -> Option<Element> {
     node.cast::<Element>()?
-        .query_selector(&format!("#fc-form{}-{index}", message.0))
+        .query_selector(&format!("#{}", field_id(message, index)))
         .ok()
         .flatten()
 }
