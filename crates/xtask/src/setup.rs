@@ -39,6 +39,7 @@ pub(crate) fn all(report: &mut Report) -> Result<(), String> {
 pub(crate) fn build_tools(report: &mut Report) -> Result<(), String> {
     let root = crate::run::workspace_root();
     report.timed("wasm32 target", ensure_wasm_target)?;
+    report.timed("standard library source", ensure_rust_src)?;
     report.timed("wasm-bindgen CLI", || ensure_wasm_bindgen_cli(&root))?;
     report.timed("node", ensure_node)?;
     report.timed("brotli", ensure_brotli)?;
@@ -55,6 +56,21 @@ fn ensure_wasm_target() -> Result<(), String> {
     }
     println!("installing {WASM_TARGET}");
     run_visible("rustup", &["target", "add", WASM_TARGET])
+}
+
+/// The standard library's source (`rust-src`): release wasm builds compile
+/// `std` themselves, so that a panic aborts at once (see
+/// [`crate::widget::cargo_cdylib`]).
+fn ensure_rust_src() -> Result<(), String> {
+    let sysroot = output_of("rustc", &["--print", "sysroot"])
+        .ok_or("`rustc --print sysroot` failed: is rustc on PATH?")?;
+    let library = Path::new(sysroot.trim()).join("lib/rustlib/src/rust/library/Cargo.lock");
+    if library.is_file() {
+        println!("rust-src is installed");
+        return Ok(());
+    }
+    println!("installing rust-src");
+    run_visible("rustup", &["component", "add", "rust-src"])
 }
 
 /// The wasm-bindgen CLI (and its test runner) must equal the `wasm-bindgen`

@@ -52,13 +52,21 @@ pub(crate) fn build_widget(root: &Path, release: bool) -> Result<PathBuf, String
 }
 
 /// The release wasm builds drop what no visitor reads: panic locations
-/// (file, line and column of each panic) and the bodies of `Debug`
-/// formatting, which the shipped code never prints. 2.8 KB brotli of the
-/// widget. Both flags are unstable, hence `RUSTC_BOOTSTRAP`; every release
-/// wasm build sets them alike, so they share one build cache.
+/// (file, line and column of each panic), the bodies of `Debug`
+/// formatting, which the shipped code never prints (2.8 KB brotli of the
+/// widget), and the panic machinery itself: a panic already ended the
+/// module (`panic = "abort"`) after formatting a message nobody saw, and
+/// now it traps at once (`-Cpanic=immediate-abort`, which needs `std`
+/// built with it, hence `-Zbuild-std` and the `rust-src` component:
+/// another 8.3 KB brotli). The flags are unstable, hence
+/// `RUSTC_BOOTSTRAP`; every release wasm build sets them alike, so they
+/// share one build cache.
 const SIZE_FLAGS: [(&str, &str); 2] = [
     ("RUSTC_BOOTSTRAP", "1"),
-    ("RUSTFLAGS", "-Zlocation-detail=none -Zfmt-debug=none"),
+    (
+        "RUSTFLAGS",
+        "-Zlocation-detail=none -Zfmt-debug=none -Zunstable-options -Cpanic=immediate-abort",
+    ),
 ];
 
 /// `cargo rustc` of `crate_name` as a wasm cdylib (`release`: the
@@ -83,7 +91,7 @@ pub(crate) fn cargo_cdylib(
         "--locked",
     ];
     if release {
-        cargo.push("--release");
+        cargo.extend(["--release", "-Zbuild-std=std,panic_abort"]);
     }
     if let Some(feature) = feature {
         cargo.extend(["--features", feature]);
