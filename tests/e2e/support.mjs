@@ -6,7 +6,8 @@
 // target/server/ferrochat-server and target/www.
 
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -233,6 +234,48 @@ export function browserAndServer(use) {
     await started.browser?.close();
     await started.server?.remove();
   });
+}
+
+/**
+ * A host page of our own at `{server.host}/t/{name}.html` (the widget's
+ * origin, so `'self'` covers it): `settings` as `window.ferrochatSettings`
+ * (from a file: an inline script would break the strict CSP), `css` as a
+ * linked stylesheet, `csp` as the page's policy.
+ */
+export async function hostPage(context, server, name, { settings = {}, css = '', csp } = {}) {
+  const files = {
+    [`/t/${name}.html`]: [
+      'text/html',
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title>` +
+        `<link rel="stylesheet" href="/t/${name}.css"></head>` +
+        `<body><main><h1>A shop</h1><div><p>Bread and cakes.</p></div></main>` +
+        `<script src="/t/${name}.js"></script>` +
+        `<script async src="/ferrochat.js" data-inbox="${server.inbox}"></script></body></html>`,
+    ],
+    [`/t/${name}.css`]: ['text/css', css],
+    [`/t/${name}.js`]: ['text/javascript', `window.ferrochatSettings = ${JSON.stringify(settings)};`],
+  };
+  await context.route(`${server.host}/t/**`, (route) => {
+    const [type, body] = files[new URL(route.request().url()).pathname] ?? [];
+    if (!type) return route.fulfill({ status: 404, body: '' });
+    const headers = { 'content-type': `${type}; charset=utf-8` };
+    if (csp) headers['content-security-policy'] = csp;
+    return route.fulfill({ status: 200, headers, body });
+  });
+  return `${server.host}/t/${name}.html`;
+}
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+/** The audit: WCAG 2.x, levels A and AA. */
+const AXE_RULES = { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } };
+
+/** axe-core's WCAG A/AA violations in `target` (a page or a frame), as `rule: targets` lines. */
+export async function audit(target) {
+  await target.evaluate(AXE);
+  const result = await target.evaluate((rules) => window.axe.run(document, rules), AXE_RULES);
+  return result.violations.map(
+    (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+  );
 }
 
 /** The conversation the app used last, from its request paths. */

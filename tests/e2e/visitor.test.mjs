@@ -6,48 +6,16 @@
 // hostile CSS. Screenshots go to target/e2e/.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { test } from 'node:test';
 
-import { NO_IDLE, SEL, artifact, browserAndServer, eventually, recordingPage } from './support.mjs';
+import { NO_IDLE, SEL, artifact, audit, browserAndServer, eventually, hostPage as host, recordingPage } from './support.mjs';
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-/** The audit: WCAG 2.x, levels A and AA. */
-const AXE_RULES = { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } };
 
 let browser;
 let server;
 browserAndServer((started) => ({ browser, server } = started));
 
-/**
- * A host page of our own at `{server.host}/t/{name}.html` (the widget's
- * origin, so `'self'` covers it): `settings` as `window.ferrochatSettings`
- * (from a file: an inline script would break the strict CSP), `css` as a
- * linked stylesheet, `csp` as the page's policy.
- */
-async function hostPage(context, name, { settings = {}, css = '', csp } = {}) {
-  const files = {
-    [`/t/${name}.html`]: [
-      'text/html',
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title>` +
-        `<link rel="stylesheet" href="/t/${name}.css"></head>` +
-        `<body><main><h1>A shop</h1><div><p>Bread and cakes.</p></div></main>` +
-        `<script src="/t/${name}.js"></script>` +
-        `<script async src="/ferrochat.js" data-inbox="${server.inbox}"></script></body></html>`,
-    ],
-    [`/t/${name}.css`]: ['text/css', css],
-    [`/t/${name}.js`]: ['text/javascript', `window.ferrochatSettings = ${JSON.stringify(settings)};`],
-  };
-  await context.route(`${server.host}/t/**`, (route) => {
-    const [type, body] = files[new URL(route.request().url()).pathname] ?? [];
-    if (!type) return route.fulfill({ status: 404, body: '' });
-    const headers = { 'content-type': `${type}; charset=utf-8` };
-    if (csp) headers['content-security-policy'] = csp;
-    return route.fulfill({ status: 200, headers, body });
-  });
-  return `${server.host}/t/${name}.html`;
-}
+const hostPage = (context, name, options) => host(context, server, name, options);
 
 /** A fresh context on `url` with the chat opened, the app ready. */
 async function visit(url, options = {}) {
@@ -74,15 +42,6 @@ async function say(chat, text) {
 /** The app's frame, for evaluating in it. */
 function appFrame(page) {
   return page.frames().find((frame) => new URL(frame.url()).pathname === '/widget');
-}
-
-/** axe-core's WCAG A/AA violations in `target` (a page or a frame), as `rule: targets` lines. */
-async function audit(target) {
-  await target.evaluate(AXE);
-  const result = await target.evaluate((rules) => window.axe.run(document, rules), AXE_RULES);
-  return result.violations.map(
-    (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
-  );
 }
 
 /** A CSS colour as [r, g, b], whatever syntax the browser computed it in. */

@@ -5,16 +5,19 @@
 use std::rc::Rc;
 
 use ferrochat_client::{Chat, Keep};
-use ferrochat_core::chatwoot::ConversationStatus;
+use ferrochat_core::chatwoot::{ConversationStatus, MessageId};
+use ferrochat_core::content::CONTACT_FIELDS;
 use ferrochat_core::session::{Connection, Delivery, Entry, Input, Notice, Phase};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::bridge::{Bridge, Command};
 use crate::components::composer::{Composer, emit_files};
+use crate::components::form::FormView;
 use crate::components::header::{HeaderProps, header};
 use crate::components::message_list::MessageList;
 use crate::i18n::{self, Texts};
+use crate::sound::{self, Chime};
 
 #[derive(Clone, Debug, PartialEq, Properties)]
 pub struct AppProps {
@@ -39,6 +42,10 @@ pub struct AppProps {
 #[component]
 pub fn App(props: &AppProps) -> Html {
     let update = use_force_update();
+    let redraw = update.clone();
+    let chime = use_memo((), |()| Chime::new());
+    // The embed's words above the pre-chat form.
+    let pre_chat_message = use_state(|| None::<String>);
     let bridge = {
         let origin = props.host_origin.clone();
         #[cfg(feature = "mount")]
@@ -57,7 +64,7 @@ pub fn App(props: &AppProps) -> Html {
     // of it too), until dismissed or followed by the visitor's next action.
     let problem = use_state(|| None::<String>);
     let chat = {
-        let (notices, stores) = (bridge.clone(), bridge.clone());
+        let (notices, stores, chime) = (bridge.clone(), bridge.clone(), chime.clone());
         let (hear, report) = (heard.setter(), problem.setter());
         let (base, inbox, saved) = (props.base.clone(), props.inbox.clone(), props.saved.clone());
         use_memo((), move |()| {
@@ -71,6 +78,7 @@ pub fn App(props: &AppProps) -> Html {
                     Notice::Ready => notices.ready(),
                     Notice::Message(message) => {
                         notices.message(message);
+                        chime.heard();
                         let name = message
                             .sender
                             .as_ref()
@@ -111,22 +119,28 @@ pub fn App(props: &AppProps) -> Html {
         })
     };
     {
-        let (chat, bridge) = (chat.clone(), bridge.clone());
+        let (chat, bridge, chime) = (chat.clone(), bridge.clone(), chime.clone());
         let scheme_setter = scheme.setter();
+        let message_setter = pre_chat_message.setter();
         let locale = props.locale.clone();
         use_effect_with((), move |()| {
             set_locale.emit(locale.as_deref().unwrap_or("auto").to_owned());
             if !bridge.is_framed() {
                 chat.input(Input::Visible { open: true });
+                chime.open.set(true);
             }
             let listener = {
-                let chat = chat.clone();
+                let (chat, reporter) = (chat.clone(), bridge.clone());
                 bridge.listen(move |command| match command {
                     Command::Open => {
                         chat.input(Input::Visible { open: true });
+                        chime.open.set(true);
                         focus_composer();
                     }
-                    Command::Close => chat.input(Input::Visible { open: false }),
+                    Command::Close => {
+                        chat.input(Input::Visible { open: false });
+                        chime.open.set(false);
+                    }
                     Command::SetUser { identifier, user } => {
                         chat.input(Input::SetUser { identifier, user });
                     }
@@ -142,6 +156,15 @@ pub fn App(props: &AppProps) -> Html {
                     Command::SetColorScheme(scheme) => scheme_setter.set(scheme),
                     Command::SetLocale(locale) => set_locale.emit(locale),
                     Command::Reset => chat.input(Input::Reset),
+                    Command::Settings(settings) => {
+                        scheme_setter.set(settings.scheme);
+                        chime.enabled.set(settings.sound);
+                        match settings.pre_chat {
+                            Ok(form) => chat.input(Input::PreChatForm(form)),
+                            Err(error) => reporter.error(&error),
+                        }
+                        message_setter.set(settings.pre_chat_message);
+                    }
                 })
             };
             move || {
@@ -162,10 +185,11 @@ pub fn App(props: &AppProps) -> Html {
         })
     };
     let on_close = {
-        let (chat, bridge) = (chat.clone(), bridge.clone());
+        let (chat, bridge, chime) = (chat.clone(), bridge.clone(), chime.clone());
         bridge.is_framed().then(|| {
             Callback::from(move |()| {
                 chat.input(Input::Visible { open: false });
+                chime.open.set(false);
                 bridge.close();
             })
         })
@@ -181,12 +205,23 @@ pub fn App(props: &AppProps) -> Html {
         let bridge = bridge.clone();
         Callback::from(move |payload: String| bridge.postback(&payload))
     };
-    // Escape closes the window (unless it closes an image first).
-    let onkeydown = on_close.clone().map(|on_close| {
+    let on_mute = {
+        let chime = chime.clone();
+        Callback::from(move |()| {
+            chime.toggle();
+            redraw.force_update();
+        })
+    };
+    // A gesture lets the window play sound; Escape closes the window
+    // (unless it closes an image first).
+    let onpointerdown = Callback::from(|_: PointerEvent| sound::unlock());
+    let onkeydown = {
+        let on_close = on_close.clone();
         Callback::from(move |event: KeyboardEvent| {
-            if event.key() != "Escape" {
+            sound::unlock();
+            let Some(on_close) = on_close.as_ref().filter(|_| event.key() == "Escape") else {
                 return;
-            }
+            };
             let image_open = web_sys::window()
                 .and_then(|window| window.document())
                 .and_then(|document| document.query_selector(":popover-open").ok().flatten())
@@ -195,7 +230,7 @@ pub fn App(props: &AppProps) -> Html {
                 on_close.emit(());
             }
         })
-    });
+    };
     // Files dropped anywhere on the window.
     let ondragover = Callback::from(|event: DragEvent| {
         if event
@@ -240,6 +275,27 @@ pub fn App(props: &AppProps) -> Html {
         })
     });
     let t = &*texts;
+    // The default fields are labelled in the visitor's language.
+    let pre_chat = session.pre_chat().map(|mut form| {
+        for field in &mut form.items {
+            if field.label.is_none() && CONTACT_FIELDS.contains(&field.name.as_str()) {
+                field.label = Some(t.get(&format!("prechat.{}", field.name)));
+            }
+        }
+        form.button_label
+            .get_or_insert_with(|| t.get("prechat.start"));
+        Rc::new(form)
+    });
+    // The composer takes the keyboard once the pre-chat form is answered.
+    {
+        let asked = use_mut_ref(|| false);
+        use_effect_with(pre_chat.is_some(), move |shown| {
+            if std::mem::replace(&mut *asked.borrow_mut(), *shown) && !*shown {
+                focus_composer();
+            }
+        });
+    }
+    let muted = chime.enabled.get().then(|| chime.muted.get());
     let announcement = heard.as_ref().map(|(name, text)| {
         let name = if name.is_empty() {
             t.get("agent")
@@ -251,8 +307,8 @@ pub fn App(props: &AppProps) -> Html {
     html! {
         <div class={format!("fc-app fc-app--{}", *scheme)} lang={t.lang()} dir={t.dir()}
             style={props.brand.as_deref().and_then(brand_style)}
-            {ondragover} {ondrop} {onkeydown}>
-            { header(&HeaderProps { title, connection: session.connection(), on_close, availability }, t) }
+            {ondragover} {ondrop} {onkeydown} {onpointerdown}>
+            { header(&HeaderProps { title, connection: session.connection(), on_close, availability, muted, on_mute }, t) }
             if let Some(error) = failure {
                 <div class="fc-error" role="alert">
                     <span>{ t.fill("start.failed", &[("error", &error)]) }</span>
@@ -269,24 +325,35 @@ pub fn App(props: &AppProps) -> Html {
                     <button type="button" class="fc-error__retry" onclick={dismiss}>{ t.text("dismiss") }</button>
                 </div>
             }
-            <MessageList {entries} typing={session.agent_typing()} offline={session.offline()} on_input={input.clone()} {on_postback} texts={t.clone()} />
-            if resolved {
-                <div class="fc-notice" role="status">{ t.text("resolved") }</div>
+            if let Some(form) = pre_chat {
+                <section class="fc-prechat" aria-labelledby="fc-prechat-intro">
+                    <p class="fc-prechat__intro" id="fc-prechat-intro">
+                        { (*pre_chat_message).clone().map_or_else(|| t.text("prechat.intro"), AttrValue::from) }
+                    </p>
+                    <FormView message={MessageId(0)} {form} details=true texts={t.clone()}
+                        on_submit={input.reform(|values| Input::SubmitPreChat { values })} />
+                </section>
+            } else {
+                <MessageList {entries} typing={session.agent_typing()} offline={session.offline()} on_input={input.clone()} {on_postback} texts={t.clone()} />
+                if resolved {
+                    <div class="fc-notice" role="status">{ t.text("resolved") }</div>
+                }
+                <Composer enabled={ready} on_input={input} {on_files} texts={t.clone()} />
             }
-            <Composer enabled={ready} on_input={input} {on_files} texts={t.clone()} />
             <div class="fc-sr-only" aria-live="polite" aria-atomic="true">{ announcement }</div>
         </div>
 
     }
 }
 
-/// Puts the keyboard in the composer, as the window opens.
+/// Puts the keyboard in the composer (or the pre-chat form's first field),
+/// as the window opens.
 fn focus_composer() {
     let field = web_sys::window()
         .and_then(|window| window.document())
         .and_then(|document| {
             document
-                .query_selector(".fc-composer__field")
+                .query_selector(".fc-prechat .fc-field__input,.fc-composer__field")
                 .ok()
                 .flatten()
         });

@@ -6,6 +6,7 @@
 
 use ferrochat_core::Map;
 use ferrochat_core::chatwoot::{ContactRequest, Message};
+use ferrochat_core::content::Form;
 use serde_json::Value;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
@@ -29,6 +30,22 @@ pub(crate) enum Command {
     SetColorScheme(String),
     SetLocale(String),
     Reset,
+    /// The embed's `window.ferrochatSettings`, sent once the app is ready.
+    Settings(Settings),
+}
+
+/// What the app reads of the embed's settings (the loader reads the rest).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Settings {
+    /// `darkMode`: `"light"`, `"dark"` or `"auto"` (the default).
+    pub scheme: String,
+    /// `preChatForm` ([`Form::pre_chat`]), or why it was refused.
+    pub pre_chat: Result<Option<Form>, String>,
+    /// `preChatForm.message`: the words above the form.
+    pub pre_chat_message: Option<String>,
+    /// `notificationSound`: unless `false`, a sound for agent messages
+    /// while the window is closed or the tab hidden.
+    pub sound: bool,
 }
 
 impl Command {
@@ -59,14 +76,17 @@ impl Command {
             }
             "set-color-scheme" => Command::SetColorScheme(scheme(text(&message, "scheme")?)?),
             "set-locale" => Command::SetLocale(text(&message, "locale")?),
-            // The embed's `window.ferrochatSettings`, sent once the app is ready.
             "settings" => {
                 let settings = message.get("settings")?;
-                Command::SetColorScheme(
-                    text(settings, "darkMode")
+                let pre_chat = settings.get("preChatForm").unwrap_or(&Value::Null);
+                Command::Settings(Settings {
+                    scheme: text(settings, "darkMode")
                         .and_then(scheme)
                         .unwrap_or_else(|| "auto".into()),
-                )
+                    pre_chat: Form::pre_chat(pre_chat),
+                    pre_chat_message: text(pre_chat, "message"),
+                    sound: settings.get("notificationSound") != Some(&Value::Bool(false)),
+                })
             }
             "reset" => Command::Reset,
             _ => return None,
@@ -345,11 +365,26 @@ mod tests {
             None,
             "a wrongly shaped call is ignored"
         );
-        assert_eq!(
-            Command::parse(
-                json!({"ferrochat": 1, "type": "settings", "settings": {"darkMode": "dark"}})
-            ),
-            Some(Command::SetColorScheme("dark".into()))
-        );
+        let Some(Command::Settings(settings)) = Command::parse(
+            json!({"ferrochat": 1, "type": "settings", "settings": {"darkMode": "dark"}}),
+        ) else {
+            panic!("not the settings");
+        };
+        assert_eq!(settings.scheme, "dark");
+        assert_eq!(settings.pre_chat, Ok(None));
+        assert!(settings.sound);
+        let Some(Command::Settings(settings)) = Command::parse(json!({
+            "ferrochat": 1, "type": "settings",
+            "settings": {"darkMode": "sepia", "notificationSound": false,
+                "preChatForm": {"message": "Who are you?", "fields": [{"name": "email"}]}}
+        })) else {
+            panic!("not the settings");
+        };
+        assert_eq!(settings.scheme, "auto");
+        assert!(!settings.sound);
+        assert_eq!(settings.pre_chat_message.as_deref(), Some("Who are you?"));
+        let form = settings.pre_chat.unwrap().unwrap();
+        assert_eq!(form.items.len(), 1);
+        assert_eq!(form.items[0].name, "email");
     }
 }

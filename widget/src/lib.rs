@@ -10,6 +10,7 @@ mod components;
 mod i18n;
 #[cfg(feature = "mount")]
 pub mod mount;
+mod sound;
 
 pub use app::{App, AppProps};
 

@@ -529,6 +529,76 @@ impl FromJson for Form {
     }
 }
 
+/// The contact fields a pre-chat form fills in by name; any other field's
+/// answer becomes a custom attribute of the contact.
+pub const CONTACT_FIELDS: [&str; 3] = ["name", "email", "phone_number"];
+
+impl Form {
+    /// The embed's `preChatForm` setting: `true` asks for a name and an
+    /// email (required) and a phone number (optional); an object's
+    /// `fields` (form fields, `type` defaulting to `text`, or `email` for
+    /// the field named `email`) replaces them. `false`, `null` or absent:
+    /// no form. The default fields carry no labels: the widget shows them
+    /// in the visitor's language.
+    pub fn pre_chat(setting: &Value) -> Result<Option<Form>, String> {
+        let fields = match setting {
+            Value::Null | Value::Bool(false) => return Ok(None),
+            Value::Bool(true) => None,
+            Value::Object(object) => object.get("fields").filter(|fields| !fields.is_null()),
+            _ => return Err("preChatForm must be true, false or an object".into()),
+        };
+        let items = match fields {
+            None => CONTACT_FIELDS
+                .iter()
+                .map(|name| FormField {
+                    kind: if *name == "email" {
+                        FormFieldKind::Email
+                    } else {
+                        FormFieldKind::Text
+                    },
+                    name: (*name).to_owned(),
+                    label: None,
+                    placeholder: None,
+                    default: None,
+                    required: Some(*name != "phone_number"),
+                    pattern: None,
+                    title: None,
+                    pattern_error: None,
+                    options: None,
+                })
+                .collect(),
+            Some(Value::Array(fields)) => {
+                let mut items: Vec<FormField> = Vec::new();
+                for field in fields {
+                    let mut field = field.clone();
+                    if let Value::Object(object) = &mut field {
+                        let kind = if object.get("name").and_then(Value::as_str) == Some("email") {
+                            "email"
+                        } else {
+                            "text"
+                        };
+                        object.entry("type").or_insert_with(|| kind.into());
+                    }
+                    let field = FormField::from_json(field)?;
+                    if field.name.is_empty() || items.iter().any(|item| item.name == field.name) {
+                        return Err(format!(
+                            "preChatForm: a field named \"{}\" again, or none",
+                            field.name
+                        ));
+                    }
+                    items.push(field);
+                }
+                items
+            }
+            Some(_) => return Err("preChatForm.fields must be a list".into()),
+        };
+        Ok((!items.is_empty()).then(|| Form {
+            items,
+            ..Form::default()
+        }))
+    }
+}
+
 impl FromJson for FormField {
     fn from_json(value: Value) -> Result<Self, String> {
         let mut fields = Fields::of(value, "struct FormField")?;

@@ -19,7 +19,7 @@ use serde_json::Value;
 use crate::chatwoot::{
     ContactRequest, ConversationId, ConversationStatus, Message, MessageId, PublicInbox,
 };
-use crate::content::SubmittedValue;
+use crate::content::{Form, SubmittedValue};
 use crate::wire::{Fields, FromJson, deserialize_from_json};
 
 mod engine;
@@ -61,6 +61,9 @@ pub struct Stored {
     /// sent again after a reload.
     #[serde(default)]
     pub outbox: Vec<Outgoing>,
+    /// The visitor answered the pre-chat form: it is not asked again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub details_given: bool,
 }
 
 impl Stored {
@@ -83,6 +86,7 @@ impl FromJson for Stored {
             pubsub_token: fields.optional("pubsub_token")?,
             conversation: fields.optional("conversation")?,
             outbox: fields.or_default("outbox")?,
+            details_given: fields.or_default("details_given")?,
         })
     }
 }
@@ -346,6 +350,18 @@ pub enum Input {
     /// reset, or when the server lost the conversation): no error, since
     /// nothing the visitor did is wrong.
     SetConversationCustomAttributes(Attributes),
+    /// The embed's pre-chat form ([`crate::content::Form::pre_chat`]), or
+    /// none. [`Session::pre_chat`] says when to show it.
+    PreChatForm(Option<Form>),
+    /// The visitor answers the pre-chat form: each answer is checked
+    /// ([`crate::validate::pre_chat_field`]), then `name`, `email` and
+    /// `phone_number` update the contact and every other field becomes one
+    /// of its custom attributes (`PATCH /contacts/{sid}`, retried as the
+    /// other profile calls). The form is not asked again for this
+    /// contact, even after a reload.
+    SubmitPreChat {
+        values: Vec<SubmittedValue>,
+    },
     /// The host page's `reset()` (after a logout): forget the contact, its
     /// conversation, the unsent messages and everything the page set, and
     /// start again as a new anonymous visitor.
@@ -537,6 +553,12 @@ pub struct Session {
     attribute_changes: Attributes,
     /// Custom attributes for the next conversation created.
     conversation_attributes: Attributes,
+    /// The embed's pre-chat form.
+    pre_chat: Option<Form>,
+    /// The visitor answered it.
+    details_given: bool,
+    /// Contact fields from the pre-chat form, not yet sent.
+    details: ContactRequest,
     /// A profile call failed: the next one waits for [`Timer::Retry`].
     profile_waiting: bool,
     /// Profile calls failed in a row: the next backoff.
@@ -589,6 +611,9 @@ impl Session {
             conversation_attributes: Attributes::new(),
             profile_waiting: false,
             profile_failures: 0,
+            pre_chat: None,
+            details_given: false,
+            details: ContactRequest::default(),
         }
     }
 
@@ -622,6 +647,7 @@ impl Session {
             Input::SetConversationCustomAttributes(attributes) => {
                 self.set_conversation_attributes(attributes)
             }
+            Input::PreChatForm(form) => self.pre_chat = form,
             Input::Reset => self.reset(),
             Input::Network { online } => self.network(online),
             Input::Suspend => self.suspend(),
@@ -631,6 +657,7 @@ impl Session {
             Input::SendFiles { content, files } => self.send_files(&content, files),
             Input::Retry { echo_id } => self.retry_message(&echo_id),
             Input::RetryStart => self.retry_start(),
+            Input::SubmitPreChat { values } => self.submit_pre_chat(values),
             Input::Choose { message, choice } => self.choose(message, choice),
             Input::SubmitForm { message, values } => self.submit_form(message, values),
             Input::Rate { rating, feedback } => self.rate(rating, feedback),
@@ -665,6 +692,32 @@ impl Session {
     /// for it.
     pub fn offline(&self) -> bool {
         self.offline
+    }
+
+    /// The pre-chat form to show now, if any: the embed asked for one, the
+    /// session is ready, the visitor has no conversation yet (nor a message
+    /// waiting to start one) and has not answered it. Fields the host page
+    /// already filled in (`setUser`'s name, email or phone number, a custom
+    /// attribute the contact has) are left out; with none left, no form.
+    pub fn pre_chat(&self) -> Option<Form> {
+        let form = self.pre_chat.as_ref()?;
+        if self.details_given
+            || self.phase != Phase::Ready
+            || self.conversation.is_some()
+            || !self.outbox.is_empty()
+        {
+            return None;
+        }
+        let items: Vec<_> = form
+            .items
+            .iter()
+            .filter(|field| !self.knows(&field.name))
+            .cloned()
+            .collect();
+        (!items.is_empty()).then(|| Form {
+            items,
+            ..form.clone()
+        })
     }
 
     /// The inbox's name and working hours, once loaded.

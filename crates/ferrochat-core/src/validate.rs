@@ -483,6 +483,24 @@ pub fn form_field_but_pattern(field: &FormField, value: &str) -> Result<(), Vali
     Ok(())
 }
 
+/// One answer of a pre-chat form ([`crate::content::Form::pre_chat`]):
+/// [`form_field_but_pattern`], then the contact's own rule for a field that
+/// fills in a contact field (a phone number is checked as the server would
+/// store it, after [`normalize_phone`]).
+pub fn pre_chat_field(field: &FormField, value: &str) -> Result<(), ValidationError> {
+    form_field_but_pattern(field, value)?;
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(());
+    }
+    match field.name.as_str() {
+        "name" => name(value),
+        "email" => email(value),
+        "phone_number" => phone(&normalize_phone(value)),
+        _ => Ok(()),
+    }
+}
+
 /// One field's refusal, for showing beside that field.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldError {

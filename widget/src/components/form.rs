@@ -6,8 +6,7 @@ use std::rc::Rc;
 
 use ferrochat_core::chatwoot::MessageId;
 use ferrochat_core::content::{Form, FormField, FormFieldKind, SubmittedValue};
-use ferrochat_core::session::Input;
-use ferrochat_core::validate::{ValidationError, form_field_but_pattern};
+use ferrochat_core::validate::{ValidationError, form_field_but_pattern, pre_chat_field};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, FormData, HtmlElement, HtmlFormElement};
 use yew::prelude::*;
@@ -16,9 +15,16 @@ use crate::i18n::Texts;
 
 #[derive(Clone, Debug, PartialEq, Properties)]
 pub(crate) struct FormProps {
+    /// The message the form is in (its fields' ids); `MessageId(0)` for
+    /// the pre-chat form.
     pub message: MessageId,
     pub form: Rc<Form>,
-    pub on_input: Callback<Input>,
+    /// The answers, once every one passed the core's rules.
+    pub on_submit: Callback<Vec<SubmittedValue>>,
+    /// The pre-chat form: the contact's rules apply to its contact fields
+    /// ([`pre_chat_field`]).
+    #[prop_or_default]
+    pub details: bool,
     pub texts: Texts,
 }
 
@@ -53,10 +59,15 @@ pub(crate) fn FormView(props: &FormProps) -> Html {
             current.clone(),
             form.clone(),
         );
-        let (on_input, t, message) = (props.on_input.clone(), t.clone(), props.message);
+        let (on_submit, t, message, details) = (
+            props.on_submit.clone(),
+            t.clone(),
+            props.message,
+            props.details,
+        );
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            let (values, refused) = read(&node, &form, &t, message);
+            let (values, refused) = read(&node, &form, &t, message, details);
             keep(&current, &values);
             if let Some((index, _)) = refused.first() {
                 let first = field(&node, message, *index)
@@ -68,22 +79,23 @@ pub(crate) fn FormView(props: &FormProps) -> Html {
                 return;
             }
             refusals.set(Vec::new());
-            on_input.emit(Input::SubmitForm { message, values });
+            on_submit.emit(values);
         })
     };
     // After a refusal, each keystroke checks again, so an error goes as
     // soon as the answer is right.
     let oninput = {
-        let (node, refusals, current, form, t, message) = (
+        let (node, refusals, current, form, t, message, details) = (
             node.clone(),
             refusals.clone(),
             current.clone(),
             form.clone(),
             t.clone(),
             props.message,
+            props.details,
         );
         Callback::from(move |_: InputEvent| {
-            let (values, refused) = read(&node, &form, &t, message);
+            let (values, refused) = read(&node, &form, &t, message, details);
             keep(&current, &values);
             if !refusals.is_empty() {
                 refusals.set(refused);
@@ -123,8 +135,14 @@ pub(crate) fn FormView(props: &FormProps) -> Html {
                         </select>
                     },
                     _ => {
-                        let kind = if field.kind == FormFieldKind::Email { "email" } else { "text" };
-                        let autocomplete = (field.kind == FormFieldKind::Email).then_some("email");
+                        // The contact fields' names say what the browser
+                        // can fill in.
+                        let (kind, autocomplete) = match (&field.kind, field.name.as_str()) {
+                            (FormFieldKind::Email, _) => ("email", Some("email")),
+                            (_, "phone_number") => ("tel", Some("tel")),
+                            (_, "name") => ("text", Some("name")),
+                            _ => ("text", None),
+                        };
                         html! {
                             <input type={kind} {id} {name} class="fc-field__input" {placeholder} {value}
                                 pattern={field.pattern.clone()} title={field.title.clone()} {autocomplete}
@@ -197,6 +215,7 @@ fn read(
     form: &Form,
     t: &Texts,
     message: MessageId,
+    details: bool,
 ) -> (Vec<SubmittedValue>, Refusals) {
     let data = node
         .cast::<HtmlFormElement>()
@@ -209,7 +228,14 @@ fn read(
             .as_ref()
             .and_then(|data| data.get(&field.name).as_string())
             .unwrap_or_default();
-        if let Some(said) = refusal(field, &value, t, || self::field(node, message, index)) {
+        let check = if details {
+            pre_chat_field
+        } else {
+            form_field_but_pattern
+        };
+        if let Some(said) = refusal(field, &value, check, t, || {
+            self::field(node, message, index)
+        }) {
             refused.push((index, said));
         }
         values.push(SubmittedValue::field(field.name.clone(), value));
@@ -220,10 +246,11 @@ fn read(
 fn refusal(
     field: &FormField,
     value: &str,
+    check: fn(&FormField, &str) -> Result<(), ValidationError>,
     t: &Texts,
     input: impl FnOnce() -> Option<Element>,
 ) -> Option<String> {
-    if let Err(error) = form_field_but_pattern(field, value) {
+    if let Err(error) = check(field, value) {
         return Some(match error {
             ValidationError::Required { .. } => t.get("form.required"),
             ValidationError::InvalidEmail { .. } => t.get("form.email"),
@@ -231,6 +258,7 @@ fn refusal(
                 t.fill("form.long", &[("max", &max.to_string())])
             }
             ValidationError::NotAChoice { .. } => t.get("form.choice"),
+            ValidationError::InvalidPhone { .. } => t.get("form.phone"),
             other => other.to_string(),
         });
     }

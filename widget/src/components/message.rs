@@ -94,9 +94,16 @@ fn server_message(message: &Message, props: &MessageProps, t: &Texts) -> Html {
     let extra = match &message.kind {
         Content::Cards(list) => cards(list, &props.on_postback),
         Content::Article(list) => articles(list),
-        Content::Form(form) => html! {
-            <FormView message={message.id} form={Rc::new(form.clone())} on_input={on_input.clone()} texts={t.clone()} />
-        },
+        Content::Form(form) => {
+            let id = message.id;
+            let on_submit = on_input.reform(move |values| Input::SubmitForm {
+                message: id,
+                values,
+            });
+            html! {
+                <FormView message={id} form={Rc::new(form.clone())} {on_submit} texts={t.clone()} />
+            }
+        }
         Content::InputCsat(csat) => html! {
             <Survey csat={csat.clone()} on_input={on_input.clone()} texts={t.clone()} />
         },

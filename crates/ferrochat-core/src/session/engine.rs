@@ -183,6 +183,7 @@ impl Session {
                 .filter(|item| item.outgoing.files.is_empty())
                 .map(|item| item.outgoing.clone())
                 .collect(),
+            details_given: self.details_given,
         };
         // Nothing left to keep is said as "forget it".
         let keep = stored != Stored::default();
@@ -228,6 +229,7 @@ impl Session {
             self.source_id = Some(source_id);
             self.pubsub_token = Some(token);
             self.conversation = stored.conversation;
+            self.details_given = stored.details_given;
         }
         // A restored message may have reached the server before the reload.
         self.outbox = stored

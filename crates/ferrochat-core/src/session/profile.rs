@@ -14,6 +14,7 @@ use super::engine::{Call, Flight, SEND_ATTEMPTS, json};
 use super::wire::{Outcome, backoff_ms};
 use super::{Attributes, Method, Notice, Phase, Session, Timer};
 use crate::chatwoot::{Contact, ContactRequest, Conversation, ConversationStatus, Message};
+use crate::content::SubmittedValue;
 use crate::validate::{self, ValidationError};
 
 /// Who the current contact is, as far as the engine knows.
@@ -78,6 +79,19 @@ fn changed(wanted: &ContactRequest, applied: &ContactRequest) -> ContactRequest 
     }
 }
 
+/// Puts each field of `from` into `into` where `into` has none.
+fn fill(into: &mut ContactRequest, from: ContactRequest) {
+    for (target, value) in [
+        (&mut into.name, from.name),
+        (&mut into.email, from.email),
+        (&mut into.phone_number, from.phone_number),
+    ] {
+        if target.is_none() {
+            *target = value;
+        }
+    }
+}
+
 /// Records `sent` as applied.
 fn applied(applied: &mut ContactRequest, sent: &ContactRequest) {
     for (target, value) in [
@@ -110,6 +124,75 @@ impl Session {
         user.source_id = None;
         self.pending_user = Some((identifier.to_owned(), user));
         self.profile_pump();
+    }
+
+    pub(super) fn submit_pre_chat(&mut self, values: Vec<SubmittedValue>) {
+        let Some(form) = self.pre_chat() else {
+            self.notify(Notice::Error("no details are asked for".into()));
+            return;
+        };
+        let refused = validate::form_submission_but_patterns(&form, &values)
+            .err()
+            .and_then(|errors| errors.into_iter().next().map(|refusal| refusal.error))
+            .or_else(|| {
+                form.items.iter().find_map(|field| {
+                    let value = values
+                        .iter()
+                        .find(|value| value.name.as_deref() == Some(field.name.as_str()))?;
+                    validate::pre_chat_field(field, &value.value.text()).err()
+                })
+            });
+        if let Some(error) = refused {
+            self.notify(Notice::Error(error.to_string()));
+            return;
+        }
+        let mut details = ContactRequest::default();
+        let mut attributes = Attributes::new();
+        for value in values {
+            let (Some(name), text) = (value.name, value.value.text().trim().to_owned()) else {
+                continue;
+            };
+            if text.is_empty() {
+                continue;
+            }
+            match name.as_str() {
+                "name" => details.name = Some(text),
+                "email" => details.email = Some(text),
+                "phone_number" => details.phone_number = Some(validate::normalize_phone(&text)),
+                _ => {
+                    attributes.insert(name, Value::String(text));
+                }
+            }
+        }
+        if !attributes.is_empty() && !self.change_attributes(attributes) {
+            return;
+        }
+        fill(&mut details, std::mem::take(&mut self.details));
+        self.details = details;
+        self.details_given = true;
+        self.store();
+        self.profile_pump();
+    }
+
+    /// The contact already has a value for this pre-chat field, from the
+    /// host page.
+    pub(super) fn knows(&self, field: &str) -> bool {
+        let given = |pick: fn(&ContactRequest) -> &Option<String>| {
+            self.pending_user
+                .iter()
+                .map(|(_, user)| user)
+                .chain([&self.user_sent])
+                .any(|user| pick(user).as_deref().is_some_and(|value| !value.is_empty()))
+        };
+        match field {
+            "name" => given(|user| &user.name),
+            "email" => given(|user| &user.email),
+            "phone_number" => given(|user| &user.phone_number),
+            key => [self.attributes.as_ref(), Some(&self.attribute_changes)]
+                .into_iter()
+                .flatten()
+                .any(|known| known.get(key).is_some_and(|value| !value.is_null())),
+        }
     }
 
     pub(super) fn set_attributes(&mut self, attributes: Attributes) {
@@ -171,6 +254,8 @@ impl Session {
         self.attributes = None;
         self.attribute_changes.clear();
         self.conversation_attributes.clear();
+        self.details = ContactRequest::default();
+        self.details_given = false;
         self.identity = Identity::Unknown;
         self.profile_waiting = false;
         self.profile_failures = 0;
@@ -260,6 +345,10 @@ impl Session {
                 }
             }
         }
+        // The pre-chat form's answers, once the page's user is settled.
+        if fields == ContactRequest::default() && self.pending_user.is_none() {
+            fields = std::mem::take(&mut self.details);
+        }
         // Without the whole object, the update that teaches it goes first.
         let changes = match &self.attributes {
             Some(_) if !self.attribute_changes.is_empty() => {
@@ -326,6 +415,7 @@ impl Session {
         self.profile_failures = 0;
         self.pending_user = None;
         self.attribute_changes.clear();
+        self.details = ContactRequest::default();
         self.notify(Notice::Error(format!(
             "could not update your details: {error}"
         )));
@@ -427,10 +517,12 @@ impl Session {
                 status: 401 | 404, ..
             } => {
                 self.keep_changes(changes);
+                fill(&mut self.details, sent);
                 self.credentials_dead();
             }
             Outcome::Retry(error) => {
                 self.keep_changes(changes);
+                fill(&mut self.details, sent);
                 self.profile_failed(error);
             }
             Outcome::Refused { error, .. } => self.profile_refused(&error),

@@ -350,6 +350,7 @@ fn stored(conversation: Option<u64>, outbox: Vec<Outgoing>) -> Stored {
         pubsub_token: Some(TOKEN.to_owned()),
         conversation: conversation.map(ConversationId),
         outbox,
+        details_given: false,
     }
 }
 
@@ -2492,6 +2493,7 @@ fn reset_forgets_everything_and_makes_a_new_contact() {
             pubsub_token: Some(TOKEN2.to_owned()),
             conversation: None,
             outbox: Vec::new(),
+            details_given: false,
         })
     );
     assert!(effects.contains(&Effect::SocketOpen));
@@ -2499,4 +2501,160 @@ fn reset_forgets_everything_and_makes_a_new_contact() {
     assert!(h.open.is_empty(), "{:#?}", h.open);
     h.fire(Timer::Retry);
     assert!(h.open.is_empty(), "{:#?}", h.open);
+}
+
+// ------------------------------------------------------------ pre-chat form
+
+fn pre_chat(setting: Value) -> Input {
+    Input::PreChatForm(crate::content::Form::pre_chat(&setting).unwrap())
+}
+
+fn asked(h: &Harness) -> Vec<String> {
+    h.session
+        .pre_chat()
+        .map(|form| form.items.into_iter().map(|field| field.name).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_pre_chat_form_is_asked_once_checked_and_stored_on_the_contact() {
+    let mut h = fresh();
+    assert!(asked(&h).is_empty(), "no form unless the embed asks");
+    h.input(pre_chat(json!({"fields": [
+        {"name": "name", "required": true},
+        {"name": "email", "required": true},
+        {"name": "phone_number"},
+        {"name": "order", "label": "Order number"}
+    ]})));
+    assert_eq!(asked(&h), ["name", "email", "phone_number", "order"]);
+
+    // Refused before anything goes: a required field left out, a bad email,
+    // a phone number that is not one, a field the form does not have.
+    for values in [
+        vec![field("email", "ada@example.com")],
+        vec![field("name", "Ada"), field("email", "ada@")],
+        vec![
+            field("name", "Ada"),
+            field("email", "ada@example.com"),
+            field("phone_number", "call me"),
+        ],
+        vec![
+            field("name", "Ada"),
+            field("email", "ada@example.com"),
+            field("plan", "pro"),
+        ],
+    ] {
+        let effects = h.input(Input::SubmitPreChat { values });
+        assert_eq!(errors(&effects).len(), 1, "{effects:#?}");
+        assert!(h.open.is_empty(), "{:#?}", h.open);
+        assert_eq!(asked(&h).len(), 4, "still asked");
+    }
+
+    let effects = h.input(Input::SubmitPreChat {
+        values: vec![
+            field("name", " Ada Lovelace "),
+            field("email", "ada@example.com"),
+            field("phone_number", "+49 (30) 1234-5678"),
+            field("order", "A-1001"),
+        ],
+    });
+    assert!(asked(&h).is_empty(), "the chat shows at once");
+    assert!(last_stored(&effects).unwrap().details_given);
+    // One update: the contact this session made has no attributes yet.
+    let whole = json!({
+        "name": "Ada Lovelace", "email": "ada@example.com", "phone_number": "+493012345678",
+        "custom_attributes": {"order": "A-1001"}
+    });
+    let patch = h.take(Method::Patch, &contact_path());
+    assert_eq!(body(&patch), whole);
+    // A server error: the same details again at the retry.
+    h.respond(&patch, 503, json!({"error": "busy"}));
+    assert!(h.open.is_empty());
+    h.fire(Timer::Retry);
+    let patch = h.take(Method::Patch, &contact_path());
+    assert_eq!(body(&patch), whole);
+    h.respond(&patch, 200, record(None, json!({"order": "A-1001"})));
+    assert!(h.open.is_empty(), "{:#?}", h.open);
+
+    // A reload does not ask again; a reset (another visitor) does.
+    let mut again = Harness::new();
+    again.input(Input::Start {
+        stored: Some(Stored {
+            details_given: true,
+            ..stored(None, Vec::new())
+        }),
+    });
+    again.input(pre_chat(json!(true)));
+    again.answer(Method::Get, &base(), 200, inbox());
+    again.answer(Method::Get, &contact_path(), 200, contact(SID, TOKEN));
+    assert_eq!(again.session.phase(), &Phase::Ready);
+    assert!(asked(&again).is_empty());
+    again.input(Input::Reset);
+    again.answer(Method::Post, &contacts(), 200, contact(SID2, TOKEN2));
+    assert_eq!(asked(&again), ["name", "email", "phone_number"]);
+}
+
+#[test]
+fn the_pre_chat_form_leaves_out_what_the_page_said_and_any_existing_conversation() {
+    let mut h = fresh();
+    h.input(pre_chat(json!({"fields": [
+        {"name": "name", "required": true},
+        {"name": "email", "required": true},
+        {"name": "plan"}
+    ]})));
+    h.input(set_user(
+        USER,
+        super::ContactRequest {
+            email: Some("ada@example.com".to_owned()),
+            ..Default::default()
+        },
+    ));
+    h.input(Input::SetCustomAttributes(attributes(
+        json!({"plan": "pro"}),
+    )));
+    assert_eq!(asked(&h), ["name"]);
+
+    // A returning visitor with a conversation is not asked.
+    let mut back = restored("open", two_messages());
+    back.input(pre_chat(json!(true)));
+    assert!(asked(&back).is_empty());
+    let effects = back.input(Input::SubmitPreChat {
+        values: vec![field("name", "Ada")],
+    });
+    assert_eq!(errors(&effects).len(), 1);
+}
+
+#[test]
+fn the_pre_chat_setting_is_read_or_refused() {
+    use crate::content::{Form, FormFieldKind};
+    assert_eq!(Form::pre_chat(&json!(false)), Ok(None));
+    assert_eq!(Form::pre_chat(&Value::Null), Ok(None));
+    let default = Form::pre_chat(&json!(true)).unwrap().unwrap();
+    let shape: Vec<_> = default
+        .items
+        .iter()
+        .map(|field| (field.name.as_str(), field.kind.clone(), field.is_required()))
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            ("name", FormFieldKind::Text, true),
+            ("email", FormFieldKind::Email, true),
+            ("phone_number", FormFieldKind::Text, false)
+        ]
+    );
+    assert_eq!(
+        Form::pre_chat(&json!({"message": "Hi"})).unwrap(),
+        Some(default)
+    );
+    let custom = Form::pre_chat(
+        &json!({"fields": [{"name": "topic", "type": "select", "options": [{"value": "sales"}]}]}),
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(custom.items[0].kind, FormFieldKind::Select);
+    assert!(Form::pre_chat(&json!("yes")).is_err());
+    assert!(Form::pre_chat(&json!({"fields": {"name": "name"}})).is_err());
+    assert!(Form::pre_chat(&json!({"fields": [{"name": "a"}, {"name": "a"}]})).is_err());
+    assert_eq!(Form::pre_chat(&json!({"fields": []})), Ok(None));
 }
