@@ -283,6 +283,8 @@ export type Entry =
       createdAt: number;
       status: 'pending' | 'sent' | 'failed';
       error: string | null;
+      /** While its files upload: the share of their bytes sent, 0 to 100; otherwise `null`. */
+      progress: number | null;
     };
 
 export type Phase = 'idle' | 'starting' | 'ready' | 'failed';

@@ -117,6 +117,46 @@ test('cards hand postbacks to the page, articles are links, and files go and com
   assert.deepEqual(problems, []);
 });
 
+test('a large upload shows its progress until the server has it', async (t) => {
+  const { context, page, chat, requests, problems } = await visit();
+  t.after(() => context.close());
+  await chat.locator(SEL.composer).fill('A recording follows');
+  await chat.locator(SEL.send).click();
+  await chat.locator(`${SEL.visitor}:not(${SEL.pending})`).waitFor();
+  // Every progress value the window shows, as it shows it.
+  const frame = page.frames().find((candidate) => new URL(candidate.url()).pathname === '/widget');
+  await frame.evaluate(() => {
+    window.__progress = [];
+    new MutationObserver(() => {
+      for (const bar of document.querySelectorAll('.fc-progress')) window.__progress.push(bar.value);
+    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
+  // 2 MB at 1 MB/s: the upload takes a while, as it would on a phone.
+  const cdp = await context.newCDPSession(frame);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: 1024 * 1024,
+  });
+  const AUDIO = Buffer.concat([Buffer.from('ID3'), Buffer.alloc(2 * 1024 * 1024 - 3, 0x55)]);
+  await chat.getByLabel('Attach files').setInputFiles([{ name: 'voice.mp3', mimeType: 'audio/mpeg', buffer: AUDIO }]);
+  const bar = chat.locator(`${SEL.pending} .fc-progress`);
+  await bar.waitFor();
+  assert.match(await chat.locator(`${SEL.pending} .fc-message__status`).textContent(), /^Uploading: \d{1,3}%$/);
+  await chat.locator(`${SEL.visitor}:not(${SEL.pending}) audio`).waitFor({ timeout: 30_000 });
+  const seen = await frame.evaluate(() => window.__progress);
+  assert.ok(seen.some((value) => value > 0 && value < 100), `a value between 0 and 100 among ${seen}`);
+  assert.deepEqual(seen, [...seen].sort((a, b) => a - b), 'it only grows');
+  const stored = (await messages(server, conversationOf(requests))).filter((m) => m.attachments?.length);
+  assert.deepEqual(
+    stored.map((m) => m.attachments.map((a) => [a.file_type, a.file_size])),
+    [[['audio', AUDIO.length]]],
+  );
+  assert.deepEqual(problems, []);
+});
+
 test('a resolved conversation asks for a rating once, and the server keeps it', async (t) => {
   const { context, page, chat, requests, problems } = await visit();
   t.after(() => context.close());

@@ -464,10 +464,11 @@ fn entry(entry: &Entry) -> Value {
     match entry {
         Entry::Message(message) => json!({"kind": "message", "message": message_json(message)}),
         Entry::Outgoing { outgoing, delivery } => {
-            let (status, error) = match delivery {
-                Delivery::Pending => ("pending", None),
-                Delivery::Sent => ("sent", None),
-                Delivery::Failed { error } => ("failed", Some(error)),
+            let (status, error, progress) = match delivery {
+                Delivery::Pending => ("pending", None, None),
+                Delivery::Uploading { percent } => ("pending", None, Some(*percent)),
+                Delivery::Sent => ("sent", None, None),
+                Delivery::Failed { error } => ("failed", Some(error), None),
             };
             let files: Vec<Value> = (outgoing.files.iter())
                 .map(|file| json!({"name": file.name, "contentType": file.content_type, "size": file.size}))
@@ -480,6 +481,7 @@ fn entry(entry: &Entry) -> Value {
                 "createdAt": outgoing.created_at_ms,
                 "status": status,
                 "error": error,
+                "progress": progress,
             })
         }
     }

@@ -19,11 +19,13 @@ use std::rc::{Rc, Weak};
 
 use ferrochat_core::session::{
     Body, Config, Effect, FileId, HttpRequest, HttpResponse, Input, Method, Notice, OutgoingFile,
-    Session, Stored, Timer,
+    RequestId, Session, Stored, Timer,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
-use web_sys::{AbortController, File, FormData, MessageEvent, WebSocket};
+use web_sys::{
+    AbortController, File, FormData, MessageEvent, ProgressEvent, WebSocket, XmlHttpRequest,
+};
 
 /// How long an HTTP call may take before it counts as failed (and the
 /// engine retries it).
@@ -363,6 +365,10 @@ fn http(inner: &Rc<Inner>, request: HttpRequest) {
             form(&fields, files).map(Some)
         }
     };
+    if let Ok(Some(Payload::Form(data, bytes))) = body {
+        upload(inner, request.id, &url, &data, bytes);
+        return;
+    }
     wasm_bindgen_futures::spawn_local(async move {
         let response = match body {
             Ok(body) => call(&url, request.method, body).await,
@@ -379,6 +385,63 @@ fn http(inner: &Rc<Inner>, request: HttpRequest) {
             );
         }
     });
+}
+
+/// A multipart `POST` through `XMLHttpRequest`, whose upload reports its
+/// progress (fetch's does not): each `progress` event reaches the engine as
+/// [`Input::Progress`], and the end as [`Input::Http`], as a fetch's would.
+fn upload(inner: &Rc<Inner>, id: RequestId, url: &str, data: &FormData, bytes: f64) {
+    let failed = |inner: &Rc<Inner>| {
+        let inner = Rc::downgrade(inner);
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Some(inner) = inner.upgrade() {
+                let error = "this browser cannot upload files".to_owned();
+                let response = HttpResponse::Failed { error };
+                feed(&inner, Input::Http { id, response });
+            }
+        });
+    };
+    let Ok(xhr) = XmlHttpRequest::new() else {
+        return failed(inner);
+    };
+    if xhr.open("POST", url).is_err() {
+        return failed(inner);
+    }
+    xhr.set_timeout((HTTP_TIMEOUT_MS + bytes / UPLOAD_BYTES_PER_MS) as u32);
+    let weak = Rc::downgrade(inner);
+    let progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |event: ProgressEvent| {
+        if let Some(inner) = weak.upgrade()
+            && event.length_computable()
+        {
+            let (sent, total) = (event.loaded() as u64, event.total() as u64);
+            feed(&inner, Input::Progress { id, sent, total });
+        }
+    });
+    if let Ok(target) = xhr.upload() {
+        target.set_onprogress(Some(progress.as_ref().unchecked_ref()));
+    }
+    let weak = Rc::downgrade(inner);
+    let call = xhr.clone();
+    // `loadend` follows every ending: done, failed, aborted, timed out.
+    let done = Closure::once_into_js(move || {
+        drop(progress);
+        let response = match call.status() {
+            Ok(status) if status > 0 => HttpResponse::Answered {
+                status,
+                body: call.response_text().ok().flatten().unwrap_or_default(),
+            },
+            _ => HttpResponse::Failed {
+                error: "the upload failed or timed out".to_owned(),
+            },
+        };
+        if let Some(inner) = weak.upgrade() {
+            feed(&inner, Input::Http { id, response });
+        }
+    });
+    xhr.set_onloadend(Some(done.unchecked_ref()));
+    if xhr.send_with_opt_form_data(Some(data)).is_err() {
+        failed(inner);
+    }
 }
 
 /// A request's body as fetch takes it.

@@ -276,6 +276,15 @@ pub enum Input {
     Visible {
         open: bool,
     },
+    /// An upload's progress: `sent` of `total` bytes of call `id`'s body
+    /// went out (the browser's `progress` events on a multipart call). A
+    /// message with files shows it ([`Delivery::Uploading`]) while that
+    /// call is in flight.
+    Progress {
+        id: RequestId,
+        sent: u64,
+        total: u64,
+    },
     /// An HTTP call ended.
     Http {
         id: RequestId,
@@ -439,6 +448,9 @@ pub enum Connection {
 pub enum Delivery {
     /// Sent, not yet confirmed (retrying if need be).
     Pending,
+    /// Files on their way: the share of the upload's bytes the browser has
+    /// sent, in percent ([`Input::Progress`]). Then as `Pending`.
+    Uploading { percent: u8 },
     /// Confirmed by the server.
     Sent,
     /// Gave up retrying or the server refused it: shown with a retry button.
@@ -658,6 +670,7 @@ impl Session {
             Input::Retry { echo_id } => self.retry_message(&echo_id),
             Input::RetryStart => self.retry_start(),
             Input::SubmitPreChat { values } => self.submit_pre_chat(values),
+            Input::Progress { id, sent, total } => self.progress(id, sent, total),
             Input::Choose { message, choice } => self.choose(message, choice),
             Input::SubmitForm { message, values } => self.submit_form(message, values),
             Input::Rate { rating, feedback } => self.rate(rating, feedback),

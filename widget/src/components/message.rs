@@ -36,6 +36,18 @@ pub(crate) fn MessageView(props: &MessageProps) -> Html {
                     "pending",
                     html! { <span class="fc-message__status">{ t.text(if props.offline { "message.queued" } else { "message.sending" }) }</span> },
                 ),
+                Delivery::Uploading { percent } => {
+                    let said = t.fill("upload.progress", &[("percent", &percent.to_string())]);
+                    (
+                        "pending",
+                        html! {
+                            <span class="fc-message__status">
+                                <progress class="fc-progress" max="100" value={percent.to_string()} aria-label={said.clone()} />
+                                { said }
+                            </span>
+                        },
+                    )
+                }
                 Delivery::Sent => ("sent", Html::default()),
                 Delivery::Failed { error } => {
                     let echo_id = outgoing.echo_id.clone();

@@ -116,6 +116,8 @@ pub(super) struct OutboxItem {
     /// while it is pending (no duplicate bubble), and its next attempt,
     /// deduplicated by `echo_id`, settles it.
     pub(super) shadowed_by: Option<MessageId>,
+    /// The share of its upload's bytes sent, in percent, during an attempt.
+    pub(super) progress: Option<u8>,
 }
 
 impl OutboxItem {
@@ -126,6 +128,7 @@ impl OutboxItem {
             attempts: 0,
             in_doubt,
             shadowed_by: None,
+            progress: None,
         }
     }
 }
@@ -415,7 +418,10 @@ impl Session {
             Call::History => self.on_history(outcome(response)),
             Call::Conversation => self.on_conversation(outcome(response)),
             Call::CreateConversation => self.on_conversation_created(outcome(response)),
-            Call::Send { echo_id } => self.on_sent(&echo_id, outcome(response)),
+            Call::Send { echo_id } => {
+                self.upload_ended(&echo_id);
+                self.on_sent(&echo_id, outcome(response));
+            }
             Call::Backfill => self.on_backfill(outcome(response)),
             Call::Older => self.on_older(outcome(response)),
             Call::Choose {
@@ -664,6 +670,7 @@ impl Session {
             Some(path) => {
                 let item = &mut self.outbox[index];
                 item.in_doubt = true;
+                item.progress = None;
                 let outgoing = &item.outgoing;
                 let body = if outgoing.files.is_empty() {
                     json(&MessageRequest {
@@ -876,16 +883,65 @@ impl Session {
     }
 
     /// Rewrites the outbox part of the entries.
+    /// [`Input::Progress`]: the entry changes only when the whole percent
+    /// does, so a render per percent at most.
+    pub(super) fn progress(&mut self, id: RequestId, sent: u64, total: u64) {
+        let echo_id = self.calls.iter().find_map(|(call_id, call)| match call {
+            Call::Send { echo_id } if *call_id == id => Some(echo_id.clone()),
+            _ => None,
+        });
+        let Some(echo_id) = echo_id.filter(|_| total > 0) else {
+            return;
+        };
+        let percent = (sent.min(total).saturating_mul(100) / total) as u8;
+        let Some(item) = self
+            .outbox
+            .iter_mut()
+            .find(|item| item.outgoing.echo_id == echo_id && !item.outgoing.files.is_empty())
+        else {
+            return;
+        };
+        if item.progress != Some(percent) {
+            item.progress = Some(percent);
+            self.refresh_outbox();
+        }
+    }
+
+    /// A send's call ended: whatever comes next, its progress is over.
+    fn upload_ended(&mut self, echo_id: &str) {
+        let item = self
+            .outbox
+            .iter_mut()
+            .find(|item| item.outgoing.echo_id == echo_id);
+        if let Some(item) = item
+            && item.progress.take().is_some()
+        {
+            self.refresh_outbox();
+        }
+    }
+
     pub(super) fn refresh_outbox(&mut self) {
         self.entries.truncate(self.message_count);
         let shown = self
             .outbox
             .iter()
             .filter(|item| !(item.shadowed_by.is_some() && item.delivery == Delivery::Pending));
+        let uploading = match &self.flight {
+            Flight::Message { echo_id } => Some(echo_id.as_str()),
+            _ => None,
+        };
         let shown: Vec<Entry> = shown
             .map(|item| Entry::Outgoing {
                 outgoing: item.outgoing.clone(),
-                delivery: item.delivery.clone(),
+                delivery: match item.progress {
+                    Some(percent)
+                        if item.delivery == Delivery::Pending
+                            && uploading == Some(item.outgoing.echo_id.as_str()) =>
+                    {
+                        Delivery::Uploading { percent }
+                    }
+                    _ => item.delivery.clone(),
+                },
             })
             .collect();
         self.entries.extend(shown);

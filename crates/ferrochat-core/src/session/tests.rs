@@ -280,7 +280,9 @@ impl Harness {
                     )
                 }
                 Entry::Outgoing { outgoing, delivery } => match delivery {
-                    Delivery::Pending => format!("… {}", outgoing.content),
+                    Delivery::Pending | Delivery::Uploading { .. } => {
+                        format!("… {}", outgoing.content)
+                    }
                     Delivery::Sent => format!("✓ {}", outgoing.content),
                     Delivery::Failed { .. } => format!("! {}", outgoing.content),
                 },
@@ -1194,6 +1196,32 @@ fn files_go_out_as_one_multipart_message_and_are_let_go_once_confirmed() {
     );
     assert_eq!(files, [FileId(1), FileId(2)]);
 
+    // The browser's progress shows on the message, a whole percent at a time.
+    let uploading = |h: &Harness| match h.session.entries().last() {
+        Some(Entry::Outgoing { delivery, .. }) => delivery.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(uploading(&h), Delivery::Pending);
+    h.input(Input::Progress {
+        id: post.id,
+        sent: 29_000,
+        total: 58_400,
+    });
+    assert_eq!(uploading(&h), Delivery::Uploading { percent: 49 });
+    h.input(Input::Progress {
+        id: post.id,
+        sent: 58_400,
+        total: 58_400,
+    });
+    assert_eq!(uploading(&h), Delivery::Uploading { percent: 100 });
+    // Another call's progress is not this message's.
+    h.input(Input::Progress {
+        id: super::RequestId(post.id.0 + 1000),
+        sent: 1,
+        total: 2,
+    });
+    assert_eq!(uploading(&h), Delivery::Uploading { percent: 100 });
+
     h.respond(
         &post,
         200,
@@ -1201,6 +1229,50 @@ fn files_go_out_as_one_multipart_message_and_are_let_go_once_confirmed() {
     );
     assert_eq!(h.view()[2..], ["#1850 Here they are"]);
     assert!(held(&h).is_empty());
+}
+
+#[test]
+fn an_upload_that_failed_midway_shows_pending_again_until_its_retry_reports() {
+    let mut h = restored("open", two_messages());
+    h.input(Input::SendFiles {
+        content: String::new(),
+        files: vec![file(1, "video.mp4", "video/mp4", 4_000_000)],
+    });
+    let post = h.take(Method::Post, &messages());
+    h.input(Input::Progress {
+        id: post.id,
+        sent: 1_000_000,
+        total: 4_000_200,
+    });
+    assert!(matches!(
+        h.session.entries().last(),
+        Some(Entry::Outgoing {
+            delivery: Delivery::Uploading { percent: 24 },
+            ..
+        })
+    ));
+    h.time_out(&post);
+    assert!(matches!(
+        h.session.entries().last(),
+        Some(Entry::Outgoing {
+            delivery: Delivery::Pending,
+            ..
+        })
+    ));
+    h.fire(Timer::Retry);
+    let again = h.take(Method::Post, &messages());
+    h.input(Input::Progress {
+        id: again.id,
+        sent: 10,
+        total: 4_000_200,
+    });
+    assert!(matches!(
+        h.session.entries().last(),
+        Some(Entry::Outgoing {
+            delivery: Delivery::Uploading { percent: 0 },
+            ..
+        })
+    ));
 }
 
 #[test]
