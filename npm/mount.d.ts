@@ -19,6 +19,16 @@ export interface MountOptions {
   /** Show the window at once (default `true`). */
   open?: boolean;
   colorScheme?: 'light' | 'dark' | 'auto';
+  /** A hex colour for the header, the buttons and the visitor's messages (`#2557d6`). */
+  brandColor?: string;
+  /**
+   * Ask for the visitor's details before the first message: `true` for a name and an email
+   * (required) and a phone number, or your own fields, shaped as a form message's. Fields named
+   * `name`, `email` and `phone_number` update the contact; any other becomes a custom attribute.
+   */
+  preChatForm?: boolean | { message?: string; fields?: PreChatField[] };
+  /** A chime for agent messages while the window is closed or the tab hidden (default `true`). */
+  notificationSound?: boolean;
   /** The document language the window declares, e.g. `de`. */
   locale?: string;
   onReady?: () => void;
@@ -30,6 +40,20 @@ export interface MountOptions {
   onError?: (error: string) => void;
   /** The visitor closed the window with its close button. */
   onClose?: () => void;
+}
+
+export interface PreChatField {
+  name: string;
+  label?: string;
+  placeholder?: string;
+  required?: boolean;
+  /** Default `text` (`email` for the field named `email`). */
+  type?: 'text' | 'email' | 'text_area' | 'select';
+  /** A regular expression the whole answer must match, as HTML's `pattern`. */
+  pattern?: string;
+  title?: string;
+  /** A `select`'s choices. */
+  options?: { value?: string; key?: string; label?: string }[];
 }
 
 export interface Mounted {

@@ -37,10 +37,12 @@ export async function mount(element, options) {
     }
   };
   const send = (message) => mounted?.command(JSON.stringify({ ferrochat: 1, ...message }));
-  const show = (open) => {
+  // `focus`: the keyboard goes into the window when the app opens it, not
+  // when the page first mounts it.
+  const show = (open, focus = true) => {
     isOpen = open;
     root.hidden = !open;
-    send({ type: open ? 'open' : 'close' });
+    send({ type: open ? 'open' : 'close', focus });
   };
 
   mounted = mountWasm(root, options.baseUrl, options.inboxIdentifier, (type, json) => {
@@ -55,9 +57,17 @@ export async function mount(element, options) {
       call('onClose');
     }
   });
-  if (options.colorScheme) send({ type: 'set-color-scheme', scheme: options.colorScheme });
+  send({
+    type: 'settings',
+    settings: {
+      darkMode: options.colorScheme,
+      brandColor: options.brandColor,
+      preChatForm: options.preChatForm,
+      notificationSound: options.notificationSound,
+    },
+  });
   if (options.locale) send({ type: 'set-locale', locale: options.locale });
-  show(options.open !== false);
+  show(options.open !== false, false);
 
   return {
     open: () => show(true),

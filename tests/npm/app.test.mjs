@@ -93,7 +93,8 @@ test('a custom UI on the headless client sends, gets the bot quick replies, choo
   await page.getByRole('button', { name: 'Send' }).click();
   await page.locator('li.visitor', { hasText: 'Hello from a custom UI' }).waitFor();
 
-  // The server has it, once.
+  // The server has it, once (the line shows while it is still on its way).
+  await page.locator('li.visitor[data-id]', { hasText: 'Hello from a custom UI' }).waitFor();
   const conversation = await eventually('the conversation', async () => (await conversations(server))[0]);
   const sent = (await messages(server, conversation.id)).filter((m) => m.content === 'Hello from a custom UI');
   assert.equal(sent.length, 1);
@@ -220,6 +221,16 @@ test('the window mounted in the page chats, in a shadow root the page styles do 
   await page.locator('#toggle').click();
   await composer.waitFor({ state: 'visible' });
   await page.locator('.fc-message--visitor', { hasText: 'Hello from the mounted window' }).waitFor();
+  // Opened by the app: the keyboard is in the composer, inside the shadow root.
+  assert.equal(
+    await page.evaluate(() => document.getElementById('chat').shadowRoot.activeElement?.getAttribute('aria-label')),
+    'Message',
+  );
+  // The brand colour from the options paints the header.
+  assert.equal(
+    await page.locator('.fc-header').evaluate((header) => getComputedStyle(header).backgroundColor),
+    'rgb(11, 61, 145)',
+  );
   await page.screenshot({ path: artifact('npm-mount.png') });
   assert.deepEqual(errors, []);
   await context.close();

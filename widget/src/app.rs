@@ -46,6 +46,13 @@ pub fn App(props: &AppProps) -> Html {
     let chime = use_memo((), |()| Chime::new());
     // The embed's words above the pre-chat form.
     let pre_chat_message = use_state(|| None::<String>);
+    let brand = {
+        let brand = props.brand.clone();
+        use_state(move || brand.map(|brand| brand.to_string()))
+    };
+    // The window's root: what it looks for, it looks for in it (it may be
+    // in a shadow root).
+    let root = use_node_ref();
     let bridge = {
         let origin = props.host_origin.clone();
         #[cfg(feature = "mount")]
@@ -119,9 +126,11 @@ pub fn App(props: &AppProps) -> Html {
         })
     };
     {
-        let (chat, bridge, chime) = (chat.clone(), bridge.clone(), chime.clone());
+        let (chat, bridge, chime, root) =
+            (chat.clone(), bridge.clone(), chime.clone(), root.clone());
         let scheme_setter = scheme.setter();
         let message_setter = pre_chat_message.setter();
+        let brand_setter = brand.setter();
         let locale = props.locale.clone();
         use_effect_with((), move |()| {
             set_locale.emit(locale.as_deref().unwrap_or("auto").to_owned());
@@ -132,10 +141,12 @@ pub fn App(props: &AppProps) -> Html {
             let listener = {
                 let (chat, reporter) = (chat.clone(), bridge.clone());
                 bridge.listen(move |command| match command {
-                    Command::Open => {
+                    Command::Open { focus } => {
                         chat.input(Input::Visible { open: true });
                         chime.open.set(true);
-                        focus_composer();
+                        if focus {
+                            focus_composer(&root);
+                        }
                     }
                     Command::Close => {
                         chat.input(Input::Visible { open: false });
@@ -164,6 +175,9 @@ pub fn App(props: &AppProps) -> Html {
                             Err(error) => reporter.error(&error),
                         }
                         message_setter.set(settings.pre_chat_message);
+                        if settings.brand.is_some() {
+                            brand_setter.set(settings.brand);
+                        }
                     }
                 })
             };
@@ -216,16 +230,13 @@ pub fn App(props: &AppProps) -> Html {
     // (unless it closes an image first).
     let onpointerdown = Callback::from(|_: PointerEvent| sound::unlock());
     let onkeydown = {
-        let on_close = on_close.clone();
+        let (on_close, root) = (on_close.clone(), root.clone());
         Callback::from(move |event: KeyboardEvent| {
             sound::unlock();
             let Some(on_close) = on_close.as_ref().filter(|_| event.key() == "Escape") else {
                 return;
             };
-            let image_open = web_sys::window()
-                .and_then(|window| window.document())
-                .and_then(|document| document.query_selector(":popover-open").ok().flatten())
-                .is_some();
+            let image_open = find(&root, ":popover-open").is_some();
             if !image_open {
                 on_close.emit(());
             }
@@ -288,10 +299,10 @@ pub fn App(props: &AppProps) -> Html {
     });
     // The composer takes the keyboard once the pre-chat form is answered.
     {
-        let asked = use_mut_ref(|| false);
+        let (asked, root) = (use_mut_ref(|| false), root.clone());
         use_effect_with(pre_chat.is_some(), move |shown| {
             if std::mem::replace(&mut *asked.borrow_mut(), *shown) && !*shown {
-                focus_composer();
+                focus_composer(&root);
             }
         });
     }
@@ -306,7 +317,7 @@ pub fn App(props: &AppProps) -> Html {
     });
     html! {
         <div class={format!("fc-app fc-app--{}", *scheme)} lang={t.lang()} dir={t.dir()}
-            style={props.brand.as_deref().and_then(brand_style)}
+            style={brand.as_deref().and_then(brand_style)} ref={root}
             {ondragover} {ondrop} {onkeydown} {onpointerdown}>
             { header(&HeaderProps { title, connection: session.connection(), on_close, availability, muted, on_mute }, t) }
             if let Some(error) = failure {
@@ -346,17 +357,18 @@ pub fn App(props: &AppProps) -> Html {
     }
 }
 
+/// The first element in the window that matches `selector`.
+fn find(root: &NodeRef, selector: &str) -> Option<web_sys::Element> {
+    root.cast::<web_sys::Element>()?
+        .query_selector(selector)
+        .ok()
+        .flatten()
+}
+
 /// Puts the keyboard in the composer (or the pre-chat form's first field),
 /// as the window opens.
-fn focus_composer() {
-    let field = web_sys::window()
-        .and_then(|window| window.document())
-        .and_then(|document| {
-            document
-                .query_selector(".fc-prechat .fc-field__input,.fc-composer__field")
-                .ok()
-                .flatten()
-        });
+fn focus_composer(root: &NodeRef) {
+    let field = find(root, ".fc-prechat .fc-field__input,.fc-composer__field");
     if let Some(field) = field.and_then(|field| field.dyn_into::<web_sys::HtmlElement>().ok()) {
         let _ = field.focus();
     }

@@ -17,7 +17,11 @@ use web_sys::MessageEvent;
 /// `window.$ferrochat`).
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Command {
-    Open,
+    /// Show the window; `focus` (unless the message says `focus: false`,
+    /// as an app's first `mount` does) puts the keyboard in it.
+    Open {
+        focus: bool,
+    },
     Close,
     SetUser {
         identifier: String,
@@ -46,6 +50,9 @@ pub(crate) struct Settings {
     /// `notificationSound`: unless `false`, a sound for agent messages
     /// while the window is closed or the tab hidden.
     pub sound: bool,
+    /// `brandColor` (the iframe also has it from its URL; the npm
+    /// package's `mount` only from here).
+    pub brand: Option<String>,
 }
 
 impl Command {
@@ -61,7 +68,9 @@ impl Command {
             _ => None,
         };
         Some(match message.get("type")?.as_str()? {
-            "open" => Command::Open,
+            "open" => Command::Open {
+                focus: message.get("focus") != Some(&Value::Bool(false)),
+            },
             "close" => Command::Close,
             "set-user" => Command::SetUser {
                 identifier: text(&message, "identifier")?,
@@ -86,6 +95,7 @@ impl Command {
                     pre_chat: Form::pre_chat(pre_chat),
                     pre_chat_message: text(pre_chat, "message"),
                     sound: settings.get("notificationSound") != Some(&Value::Bool(false)),
+                    brand: text(settings, "brandColor"),
                 })
             }
             "reset" => Command::Reset,
@@ -321,7 +331,7 @@ mod tests {
     fn reads_only_bridge_messages() {
         assert_eq!(
             Command::parse(json!({"ferrochat": 1, "type": "open"})),
-            Some(Command::Open)
+            Some(Command::Open { focus: true })
         );
         assert_eq!(Command::parse(json!({"type": "open"})), None);
         assert_eq!(

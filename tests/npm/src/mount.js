@@ -6,6 +6,7 @@ const chat = await mount(document.getElementById('chat'), {
   baseUrl: params.get('base'),
   inboxIdentifier: params.get('inbox'),
   colorScheme: 'light',
+  brandColor: '#0b3d91',
   onReady: () => {
     document.getElementById('ready').value = 'yes';
   },
