@@ -27,6 +27,7 @@ mod events;
 mod extract;
 mod hub;
 mod ids;
+mod imi_api;
 mod pages;
 mod public;
 mod render;
@@ -163,6 +164,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(public::routes())
         .merge(agent_api::routes())
+        .merge(imi_api::routes())
         .merge(cable::routes())
         .merge(attachments::routes())
         .merge(pages::routes(&state))

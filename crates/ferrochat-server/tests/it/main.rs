@@ -8,6 +8,7 @@ mod support;
 mod agent_api;
 mod cable;
 mod demo_bot;
+mod imi_api;
 mod pages;
 mod public_api;
 mod webhooks;
