@@ -796,3 +796,67 @@ async fn quick_replies_round_trip_between_imi_and_the_widget() {
         assert_envelope(status, &refused, 400, 3115);
     }
 }
+
+#[tokio::test]
+async fn a_visitors_files_are_imi_attachments_one_message_each() {
+    let server = TestServer::start().await;
+    let team = team(&server).await;
+    let (source_id, _, id) = server.conversation().await;
+    let conversation_path = format!("/contacts/{source_id}/conversations/{id}");
+    let (_, conversation) = server
+        .call("GET", &server.public(&conversation_path), None)
+        .await;
+    let chat_id = conversation["uuid"].as_str().unwrap().to_owned();
+    // A 2x1 PNG and a PDF, with a caption.
+    let png: Vec<u8> = vec![
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0,
+        0, 0, 2, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0xf4, 0x78, 0xd4, 0xfa,
+    ];
+    let form = reqwest::multipart::Form::new()
+        .text("content", "the receipt")
+        .part(
+            "attachments[]",
+            reqwest::multipart::Part::bytes(png)
+                .file_name("receipt.png")
+                .mime_str("image/png")
+                .unwrap(),
+        )
+        .part(
+            "attachments[]",
+            reqwest::multipart::Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec())
+                .file_name("receipt.pdf")
+                .mime_str("application/pdf")
+                .unwrap(),
+        );
+    let response = server
+        .http
+        .post(server.public(&format!("{conversation_path}/messages")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+
+    let (_, shown) = imi(
+        &server,
+        &team,
+        "GET",
+        &format!("/v3.1/chats/{chat_id}"),
+        None,
+    )
+    .await;
+    let messages = shown["response"]["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 2, "{shown}");
+    assert_eq!(messages[0]["text"], "the receipt");
+    assert_eq!(messages[0]["attachment"]["type"], "image");
+    assert_eq!(messages[1].get("text"), None);
+    assert_eq!(messages[1]["attachment"]["type"], "file");
+    assert_eq!(messages[0]["timestamp"], messages[1]["timestamp"]);
+    // The URLs serve the files.
+    for message in messages {
+        let url = message["attachment"]["url"].as_str().unwrap();
+        assert!(url.starts_with(&server.base), "{url}");
+        let fetched = server.http.get(url).send().await.unwrap();
+        assert_eq!(fetched.status(), 200, "{url}");
+    }
+}
