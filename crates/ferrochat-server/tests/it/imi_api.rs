@@ -446,113 +446,50 @@ async fn search_applies_each_operator_and_refuses_each_malformed_body_with_its_c
         .await;
 
     let (a, b, c) = (id(0), id(1), id(2));
-    let newest = |ids: &[&String]| ids.iter().rev().map(|id| (*id).clone()).collect::<Vec<_>>();
-    assert_eq!(
-        found(&server, &team, one("status", "eq", json!("queued"))).await,
-        [a.as_str()]
-    );
-    assert_eq!(
-        found(&server, &team, one("status", "eq", json!("picked"))).await,
-        [b.as_str()]
-    );
-    assert_eq!(
-        found(&server, &team, one("status", "not_eq", json!("closed"))).await,
-        newest(&[&a, &b])
-    );
-    assert_eq!(
-        found(&server, &team, one("created_at", "eq", created(1))).await,
-        [b.as_str()]
-    );
-    assert_eq!(
-        found(&server, &team, one("created_at", "lt", created(1))).await,
-        [a.as_str()]
-    );
-    assert_eq!(
-        found(&server, &team, one("created_at", "lte", created(1))).await,
-        newest(&[&a, &b])
-    );
-    assert_eq!(
-        found(&server, &team, one("created_at", "gt", created(1))).await,
-        [c.as_str()]
-    );
-    assert_eq!(
-        found(&server, &team, one("created_at", "gte", created(1))).await,
-        newest(&[&b, &c])
-    );
-    // b and c were changed after they were made; a was not.
-    assert_eq!(
-        found(&server, &team, one("updated_at", "gt", created(2))).await,
-        newest(&[&b, &c])
-    );
-    assert_eq!(
-        found(
-            &server,
-            &team,
-            one("updated_at", "lte", chats[0]["updated_at"].clone())
-        )
-        .await,
-        [a.as_str()]
-    );
-    assert_eq!(
-        found(&server, &team, one("channel", "eq", json!("livechat")))
-            .await
-            .len(),
-        3
-    );
-    assert!(
-        found(&server, &team, one("channel", "eq", json!("sms")))
-            .await
-            .is_empty()
-    );
-    assert_eq!(
-        found(&server, &team, one("tag", "eq", json!("refund"))).await,
-        [b.as_str()]
-    );
-    assert_eq!(
-        found(&server, &team, one("tag", "eq", json!("vip")))
-            .await
-            .len(),
-        3
-    );
-    assert_eq!(
-        found(
-            &server,
-            &team,
-            one("assignee", "eq", profile["email"].clone())
-        )
-        .await,
-        [b.as_str()]
-    );
-    assert_eq!(
-        found(&server, &team, one("livechat_id", "eq", json!("lc-c"))).await,
-        [c.as_str()]
-    );
-    for param in [
-        "facebook_psid",
-        "twitter_id",
-        "email_id",
-        "mobile",
-        "abc_user_id",
-        "whatsapp_mobile_number",
-    ] {
-        assert!(
-            found(&server, &team, one(param, "eq", json!("lc-a")))
-                .await
-                .is_empty(),
-            "{param}"
+    let none: Vec<&String> = Vec::new();
+    let email = profile["email"].clone();
+    // b and c were changed after they were made; a was not after its
+    // first message.
+    let cases: Vec<(&str, &str, Value, Vec<&String>)> = vec![
+        ("status", "eq", json!("queued"), vec![&a]),
+        ("status", "eq", json!("picked"), vec![&b]),
+        ("status", "not_eq", json!("closed"), vec![&a, &b]),
+        ("created_at", "eq", created(1), vec![&b]),
+        ("created_at", "lt", created(1), vec![&a]),
+        ("created_at", "lte", created(1), vec![&a, &b]),
+        ("created_at", "gt", created(1), vec![&c]),
+        ("created_at", "gte", created(1), vec![&b, &c]),
+        ("updated_at", "gt", created(2), vec![&b, &c]),
+        (
+            "updated_at",
+            "lte",
+            chats[0]["updated_at"].clone(),
+            vec![&a],
+        ),
+        ("channel", "eq", json!("livechat"), vec![&a, &b, &c]),
+        ("channel", "eq", json!("sms"), none.clone()),
+        ("tag", "eq", json!("refund"), vec![&b]),
+        ("tag", "eq", json!("vip"), vec![&a, &b, &c]),
+        ("assignee", "eq", email, vec![&b]),
+        ("livechat_id", "eq", json!("lc-c"), vec![&c]),
+        ("facebook_psid", "eq", json!("lc-a"), none.clone()),
+        ("twitter_id", "eq", json!("lc-a"), none.clone()),
+        ("email_id", "eq", json!("lc-a"), none.clone()),
+        ("mobile", "eq", json!("lc-a"), none.clone()),
+        ("abc_user_id", "eq", json!("lc-a"), none.clone()),
+        ("whatsapp_mobile_number", "eq", json!("lc-a"), none.clone()),
+        ("intent", "eq", json!("billing"), vec![&a, &b, &c]),
+        ("group", "eq", json!("apac"), none.clone()),
+    ];
+    for (param, operator, value, expected) in cases {
+        let newest_first: Vec<String> = expected.into_iter().rev().cloned().collect();
+        assert_eq!(
+            found(&server, &team, one(param, operator, value.clone())).await,
+            newest_first,
+            "{param} {operator} {value}"
         );
     }
-    assert_eq!(
-        found(&server, &team, one("intent", "eq", json!("billing")))
-            .await
-            .len(),
-        3
-    );
-    assert!(
-        found(&server, &team, one("group", "eq", json!("apac")))
-            .await
-            .is_empty()
-    );
+    let newest = |ids: &[&String]| ids.iter().rev().map(|id| (*id).clone()).collect::<Vec<_>>();
     // AND (the default) and OR.
     let both = |condition: Option<&str>| {
         let mut body = json!({"conditions": [
@@ -808,10 +745,7 @@ async fn a_visitors_files_are_imi_attachments_one_message_each() {
         .await;
     let chat_id = conversation["uuid"].as_str().unwrap().to_owned();
     // A 2x1 PNG and a PDF, with a caption.
-    let png: Vec<u8> = vec![
-        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0,
-        0, 0, 2, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0xf4, 0x78, 0xd4, 0xfa,
-    ];
+    let png: Vec<u8> = crate::support::PNG_2X1.to_vec();
     let form = reqwest::multipart::Form::new()
         .text("content", "the receipt")
         .part(

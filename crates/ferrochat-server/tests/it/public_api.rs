@@ -761,10 +761,7 @@ async fn attachments_upload_and_download() {
         "/contacts/{source_id}/conversations/{id}/messages"
     ));
     // A 2x1 PNG.
-    let png: Vec<u8> = vec![
-        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0,
-        0, 0, 2, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0xf4, 0x78, 0xd4, 0xfa,
-    ];
+    let png: Vec<u8> = crate::support::PNG_2X1.to_vec();
     let form = reqwest::multipart::Form::new()
         .text("content", "see attached")
         .text("echo_id", "upload-1")

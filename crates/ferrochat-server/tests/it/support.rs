@@ -9,6 +9,12 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
+/// The start of a 2x1 PNG: enough for the server to type it and read its size.
+pub(crate) const PNG_2X1: [u8; 33] = [
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0, 0, 0,
+    2, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0xf4, 0x78, 0xd4, 0xfa,
+];
+
 pub(crate) struct TestServer {
     pub(crate) server: Option<Server>,
     pub(crate) base: String,
