@@ -26,6 +26,8 @@ mod messages;
 mod profile;
 mod teams;
 
+pub(crate) use conversations::clean_labels;
+
 /// The prefix of every account-scoped route.
 const ACCOUNT: &str = "/api/v1/accounts/{account_id}";
 

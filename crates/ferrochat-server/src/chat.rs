@@ -184,7 +184,18 @@ pub(crate) async fn conversation_view(
     })
 }
 
-/// Creates a conversation for a contact in an inbox. Conversations start
+/// What a new conversation starts with besides its contact.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ConversationSetup {
+    pub custom_attributes: Map,
+    pub additional_attributes: Map,
+    pub team_id: Option<i64>,
+    /// Cleaned already (`agent_api::clean_labels`).
+    pub labels: Vec<String>,
+}
+
+/// Creates a conversation for a contact in an inbox, with everything in
+/// `setup` written before anyone hears of it. Conversations start
 /// `pending` when the inbox has an agent bot (the bot answers first), else
 /// `open`.
 pub(crate) async fn create_conversation(
@@ -192,7 +203,7 @@ pub(crate) async fn create_conversation(
     inbox: Arc<InboxRow>,
     contact: ContactRow,
     contact_inbox: ContactInboxRow,
-    custom_attributes: Map,
+    setup: ConversationSetup,
 ) -> ApiResult<ConvCtx> {
     let now = now_millis();
     let status = if inbox.agent_bot_id.is_some() {
@@ -208,8 +219,8 @@ pub(crate) async fn create_conversation(
     .fetch_one(&mut *tx)
     .await?;
     let conversation: ConversationRow = sqlx::query_as(
-        "INSERT INTO conversations (account_id, inbox_id, contact_id, contact_inbox_id, display_id, uuid, status, custom_attributes, last_activity_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9) RETURNING *",
+        "INSERT INTO conversations (account_id, inbox_id, contact_id, contact_inbox_id, display_id, uuid, status, custom_attributes, additional_attributes, team_id, last_activity_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11) RETURNING *",
     )
     .bind(inbox.account_id)
     .bind(inbox.id)
@@ -218,10 +229,19 @@ pub(crate) async fn create_conversation(
     .bind(display_id)
     .bind(ids::uuid())
     .bind(status)
-    .bind(Value::Object(custom_attributes).to_string())
+    .bind(Value::Object(setup.custom_attributes).to_string())
+    .bind(Value::Object(setup.additional_attributes).to_string())
+    .bind(setup.team_id)
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
+    for label in &setup.labels {
+        sqlx::query("INSERT INTO conversation_labels (conversation_id, label) VALUES ($1, $2)")
+            .bind(conversation.id)
+            .bind(label)
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
     let ctx = ConvCtx {
         conversation,

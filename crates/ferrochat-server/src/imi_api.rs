@@ -22,20 +22,19 @@ use std::sync::Arc;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, Path, RawQuery, State};
 use axum::http::StatusCode as HttpStatus;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use ferrochat_core::Map;
 use ferrochat_core::chatwoot::{ConversationStatus, MessageType, SubmittedValues};
-use ferrochat_core::content::{Content, TextAttributes};
+use ferrochat_core::content::{Content, InputSelect, TextAttributes};
 use ferrochat_core::imi::{
     Channel, ChatRequest, ControlBody, Direction, Envelope, ImiMessage, SearchRequest, StatusCode,
 };
 use ferrochat_core::quick_replies;
 use ferrochat_core::validate;
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
@@ -199,7 +198,8 @@ impl FromRequestParts<AppState> for ImiCaller {
 
 // ------------------------------------------------------------------ reading
 
-/// Every chat of the account, newest first.
+/// Every chat of the account, newest first: two queries, the chats and
+/// their labels.
 async fn chats(state: &AppState, account_id: i64) -> ImiResult<Vec<ChatRecord>> {
     let rows: Vec<ChatRow> = sqlx::query_as(concat!(
         chat_select!(),
@@ -208,15 +208,6 @@ async fn chats(state: &AppState, account_id: i64) -> ImiResult<Vec<ChatRecord>> 
     .bind(account_id)
     .fetch_all(&state.db.read)
     .await?;
-    records(state, account_id, rows).await
-}
-
-/// The rows with their labels.
-async fn records(
-    state: &AppState,
-    account_id: i64,
-    rows: Vec<ChatRow>,
-) -> ImiResult<Vec<ChatRecord>> {
     let labels: Vec<(i64, String)> = sqlx::query_as(
         "SELECT l.conversation_id, l.label FROM conversation_labels l
          JOIN conversations c ON c.id = l.conversation_id
@@ -225,14 +216,14 @@ async fn records(
     .bind(account_id)
     .fetch_all(&state.db.read)
     .await?;
+    let mut by_chat: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+    for (conversation, label) in labels {
+        by_chat.entry(conversation).or_default().push(label);
+    }
     Ok(rows
         .into_iter()
         .map(|row| {
-            let tags = labels
-                .iter()
-                .filter(|(conversation, _)| *conversation == row.id)
-                .map(|(_, label)| label.clone())
-                .collect();
+            let tags = by_chat.remove(&row.id).unwrap_or_default();
             ChatRecord::new(row, tags)
         })
         .collect())
@@ -246,10 +237,13 @@ async fn chat(state: &AppState, account_id: i64, chat_id: &str) -> ImiResult<Cha
         .fetch_optional(&state.db.read)
         .await?;
     let row = row.ok_or_else(|| ImiError::new(StatusCode::ChatNotFound))?;
-    records(state, account_id, vec![row])
-        .await?
-        .pop()
-        .ok_or_else(|| ImiError::new(StatusCode::ChatNotFound))
+    let tags: Vec<String> = sqlx::query_scalar(
+        "SELECT label FROM conversation_labels WHERE conversation_id = $1 ORDER BY label",
+    )
+    .bind(row.id)
+    .fetch_all(&state.db.read)
+    .await?;
+    Ok(ChatRecord::new(row, tags))
 }
 
 /// A chat with its messages, in the detail view.
@@ -265,14 +259,15 @@ async fn detail(state: &AppState, record: &ChatRecord) -> ImiResult<Value> {
     Ok(serde_json::to_value(record.chat(messages)).map_err(ApiError::from)?)
 }
 
-#[derive(Debug, Deserialize)]
-struct PageQuery {
-    page: Option<String>,
-}
-
-/// The 1-based page a query asks for; 3115 for one that is not a number.
-fn page(query: &PageQuery) -> ImiResult<usize> {
-    match query.page.as_deref().map(str::trim) {
+/// The 1-based page a query string asks for (`page=`); 3115 for one that
+/// is not a number. Read by hand, so that no query is refused outside the
+/// envelope.
+fn page(query: Option<&str>) -> ImiResult<usize> {
+    let asked = query.unwrap_or("").split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (key == "page").then_some(value)
+    });
+    match asked.map(str::trim) {
         None | Some("") => Ok(1),
         Some(text) => text.parse::<usize>().map(|page| page.max(1)).map_err(|_| {
             ImiError::with(
@@ -296,9 +291,9 @@ fn paged(records: &[ChatRecord], page: usize) -> Vec<Value> {
 async fn list(
     State(state): State<AppState>,
     caller: ImiCaller,
-    Query(query): Query<PageQuery>,
+    RawQuery(query): RawQuery,
 ) -> ImiResult<Response> {
-    let page = page(&query)?;
+    let page = page(query.as_deref())?;
     let records = chats(&state, caller.account_id)
         .await
         .map_err(|error| internal_as(error, StatusCode::ChatListUnavailable))?;
@@ -320,12 +315,12 @@ async fn show(
 async fn search(
     State(state): State<AppState>,
     caller: ImiCaller,
-    Query(query): Query<PageQuery>,
+    RawQuery(query): RawQuery,
     body: Bytes,
 ) -> ImiResult<Response> {
     let search = SearchRequest::parse(&body)
         .map_err(|error| ImiError::with(error.code, error.description))?;
-    let page = page(&query)?;
+    let page = page(query.as_deref())?;
     let records: Vec<ChatRecord> = chats(&state, caller.account_id)
         .await
         .map_err(|error| internal_as(error, StatusCode::ChatListUnavailable))?
@@ -399,6 +394,7 @@ async fn create(
             .collect::<ImiResult<Vec<_>>>()?,
         Some(_) => return Err(invalid("`messages` must be a list")),
     };
+    check_answers(&messages)?;
     let request: ChatRequest = serde_json::from_value(body).map_err(invalid)?;
     if !matches!(request.channel, Channel::Livechat | Channel::Api) {
         return Err(invalid(format!(
@@ -417,20 +413,23 @@ async fn create(
     if let Some(name) = &request.customer.name {
         validate::name(name).map_err(invalid)?;
     }
-    for tag in &request.tag {
-        validate::short_string("tag", tag).map_err(invalid)?;
-    }
+    let labels = crate::agent_api::clean_labels(&request.tag)?;
     let inbox_id = match &request.asset.id {
         ferrochat_core::imi::AssetId::Number(id) => i64::try_from(*id).ok(),
         ferrochat_core::imi::AssetId::Text(text) => text.parse().ok(),
     };
     let inbox = match inbox_id {
-        Some(id) => store::inbox_by_id(&state.db.read, id).await.ok(),
+        Some(id) => match store::inbox_by_id(&state.db.read, id).await {
+            Ok(inbox) => Some(inbox),
+            Err(ApiError::NotFound) => None,
+            Err(error) => return Err(error.into()),
+        },
         None => None,
     }
     .filter(|inbox| inbox.account_id == caller.account_id)
     .ok_or_else(|| invalid("asset.id is not an inbox of this account"))?;
 
+    // Everything the request says is checked: from here on it is written.
     let (contact, contact_inbox) = customer(
         &state,
         &inbox,
@@ -438,8 +437,6 @@ async fn create(
         request.customer.name.as_deref(),
     )
     .await?;
-    let inbox = Arc::new(inbox);
-    let ctx = chat::create_conversation(&state, inbox, contact, contact_inbox, Map::new()).await?;
     let imi = json!({
         "channel": request.channel,
         "destination_id": destination,
@@ -449,27 +446,17 @@ async fn create(
         "route_params": request.route_params,
         "other_details": request.other_details,
     });
-    let mut attributes = crate::render::parse_map(&ctx.conversation.additional_attributes);
-    attributes.insert(IMI_KEY.into(), imi);
-    let mut tx = state.db.write.begin().await?;
-    sqlx::query("UPDATE conversations SET additional_attributes = $1, team_id = $2 WHERE id = $3")
-        .bind(Value::Object(attributes).to_string())
-        .bind(caller.team_id)
-        .bind(ctx.conversation.id)
-        .execute(&mut *tx)
-        .await?;
-    for tag in &request.tag {
-        sqlx::query(
-            "INSERT INTO conversation_labels (conversation_id, label) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(ctx.conversation.id)
-        .bind(tag.trim())
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
-    let ctx = chat::context(&state, ctx.conversation.id).await?;
+    let setup = chat::ConversationSetup {
+        additional_attributes: Map::from_iter([(IMI_KEY.to_owned(), imi)]),
+        team_id: Some(caller.team_id),
+        labels,
+        ..chat::ConversationSetup::default()
+    };
+    let ctx =
+        chat::create_conversation(&state, Arc::new(inbox), contact, contact_inbox, setup).await?;
     for plan in messages {
+        // Each message sees what the one before did (a close, a reopen).
+        let ctx = chat::context(&state, ctx.conversation.id).await?;
         carry_out(&state, &caller, &ctx, plan).await?;
     }
     let record = chat(&state, caller.account_id, &ctx.conversation.uuid).await?;
@@ -479,8 +466,54 @@ async fn create(
     ))
 }
 
-/// The contact at `destination` in `inbox` (its `source_id` there), made
-/// if there is none.
+/// The first messages of a new chat answer only quick replies offered
+/// before them in the same list, each once and with one of their options:
+/// checked before anything is written.
+fn check_answers(plans: &[Plan]) -> ImiResult<()> {
+    let mut offered: Vec<(&str, &InputSelect, bool)> = Vec::new();
+    for plan in plans {
+        match plan {
+            Plan::Store {
+                kind: Content::InputSelect(select),
+                ..
+            } => {
+                let identifier = select
+                    .extra
+                    .get(REQUEST_IDENTIFIER)
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                if offered.iter().any(|(known, _, _)| *known == identifier) {
+                    return Err(invalid(format!(
+                        "request_identifier `{identifier}` is used twice"
+                    )));
+                }
+                offered.push((identifier, select, false));
+            }
+            Plan::Answer(response) => {
+                let Some((_, select, answered)) = offered
+                    .iter_mut()
+                    .find(|(known, _, _)| *known == response.request_identifier)
+                else {
+                    return Err(invalid(format!(
+                        "no quick replies with request_identifier `{}`",
+                        response.request_identifier
+                    )));
+                };
+                if *answered {
+                    return Err(invalid("these quick replies were already answered"));
+                }
+                quick_replies::submitted_from_response(response, select).map_err(invalid)?;
+                *answered = true;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The contact at `destination` in `inbox`, made if there is none. Its
+/// contact inbox gets a random `source_id` (the public API's credential);
+/// the address is kept in `imi_customers`.
 async fn customer(
     state: &AppState,
     inbox: &store::InboxRow,
@@ -488,12 +521,14 @@ async fn customer(
     name: Option<&str>,
 ) -> ImiResult<(ContactRow, ContactInboxRow)> {
     let mut tx = state.db.write.begin().await?;
-    let existing: Option<ContactInboxRow> =
-        sqlx::query_as("SELECT * FROM contact_inboxes WHERE inbox_id = $1 AND source_id = $2")
-            .bind(inbox.id)
-            .bind(destination)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let existing: Option<ContactInboxRow> = sqlx::query_as(
+        "SELECT ci.* FROM imi_customers m JOIN contact_inboxes ci ON ci.id = m.contact_inbox_id
+         WHERE m.inbox_id = $1 AND m.destination_id = $2",
+    )
+    .bind(inbox.id)
+    .bind(destination)
+    .fetch_optional(&mut *tx)
+    .await?;
     if let Some(contact_inbox) = existing {
         let contact = store::contact(&mut *tx, contact_inbox.contact_id).await?;
         tx.commit().await?;
@@ -514,10 +549,18 @@ async fn customer(
     )
     .bind(contact.id)
     .bind(inbox.id)
-    .bind(destination)
+    .bind(ids::token())
     .bind(ids::token())
     .bind(now)
     .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO imi_customers (inbox_id, destination_id, contact_inbox_id) VALUES ($1, $2, $3)",
+    )
+    .bind(inbox.id)
+    .bind(destination)
+    .bind(contact_inbox.id)
+    .execute(&mut *tx)
     .await?;
     tx.commit().await?;
     Ok((contact, contact_inbox))
@@ -575,6 +618,9 @@ fn plan(message: ImiMessage) -> ImiResult<Plan> {
     if let Some(response) = message.quick_reply_response {
         if message.direction != Direction::Inbound {
             return Err(invalid("a quick_reply_response is inbound"));
+        }
+        if response.options.is_empty() {
+            return Err(invalid("quick_reply_response.options is empty"));
         }
         return Ok(Plan::Answer(response));
     }
@@ -672,6 +718,18 @@ async fn carry_out(
             content,
             kind,
         } => {
+            if let Content::InputSelect(select) = &kind {
+                let identifier = select
+                    .extra
+                    .get(REQUEST_IDENTIFIER)
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                if offer(state, ctx, identifier).await?.is_some() {
+                    return Err(invalid(format!(
+                        "request_identifier `{identifier}` was already used in this chat"
+                    )));
+                }
+            }
             let message_type = if direction == Direction::Inbound {
                 MessageType::Incoming
             } else {
@@ -692,23 +750,32 @@ async fn carry_out(
 }
 
 /// The visitor's answer to quick replies the conversation offered.
+/// The quick replies the conversation offered the visitor under
+/// `identifier` (private notes are not offers).
+async fn offer(
+    state: &AppState,
+    ctx: &ConvCtx,
+    identifier: &str,
+) -> ImiResult<Option<(store::MessageRow, Map)>> {
+    let rows: Vec<store::MessageRow> = sqlx::query_as(
+        "SELECT * FROM messages WHERE conversation_id = $1 AND content_type = 'input_select'
+         AND private = FALSE ORDER BY id DESC",
+    )
+    .bind(ctx.conversation.id)
+    .fetch_all(&state.db.read)
+    .await?;
+    Ok(rows.into_iter().find_map(|row| {
+        let attributes = crate::render::parse_map(&row.content_attributes);
+        (view::request_identifier(&attributes, row.id) == identifier).then_some((row, attributes))
+    }))
+}
+
 async fn answer(
     state: &AppState,
     ctx: &ConvCtx,
     response: &ferrochat_core::imi::QuickReplyResponse,
 ) -> ImiResult<()> {
-    let rows: Vec<store::MessageRow> = sqlx::query_as(
-        "SELECT * FROM messages WHERE conversation_id = $1 AND content_type = 'input_select' ORDER BY id DESC",
-    )
-    .bind(ctx.conversation.id)
-    .fetch_all(&state.db.read)
-    .await?;
-    let found = rows.into_iter().find_map(|row| {
-        let attributes = crate::render::parse_map(&row.content_attributes);
-        (view::request_identifier(&attributes, row.id) == response.request_identifier)
-            .then_some((row, attributes))
-    });
-    let Some((row, attributes)) = found else {
+    let Some((row, attributes)) = offer(state, ctx, &response.request_identifier).await? else {
         return Err(invalid(format!(
             "no quick replies with request_identifier `{}`",
             response.request_identifier

@@ -501,7 +501,11 @@ async fn create_conversation(
     let attributes = request.custom_attributes.unwrap_or_default();
     validate::custom_attribute_map(&attributes)
         .map_err(|error| ApiError::invalid("custom_attributes", &error))?;
-    let ctx = chat::create_conversation(&state, inbox, contact, contact_inbox, attributes).await?;
+    let setup = chat::ConversationSetup {
+        custom_attributes: attributes,
+        ..chat::ConversationSetup::default()
+    };
+    let ctx = chat::create_conversation(&state, inbox, contact, contact_inbox, setup).await?;
     Ok(AxumJson(render::public_conversation(
         &ctx.conversation,
         &ctx.contact,

@@ -664,7 +664,7 @@ struct LabelsBody {
 }
 
 /// Labels are kept trimmed and in lower case, as Chatwoot's tagging does.
-fn clean_labels(labels: &[String]) -> ApiResult<Vec<String>> {
+pub(crate) fn clean_labels(labels: &[String]) -> ApiResult<Vec<String>> {
     let mut clean: Vec<String> = Vec::with_capacity(labels.len());
     for label in labels {
         let label = label.trim().to_lowercase();

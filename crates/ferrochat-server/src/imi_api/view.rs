@@ -332,6 +332,9 @@ pub(super) fn messages(views: &[MessageView], base_url: &str, livechat: bool) ->
         out.push(message);
         for attachment in rest {
             let mut more = ImiMessage::new(direction.clone(), timestamp);
+            if livechat && direction != Direction::Announcement {
+                more.livechat_sub_type = Some(LivechatSubType::Text);
+            }
             more.attachment = Some(attachment);
             out.push(more);
         }

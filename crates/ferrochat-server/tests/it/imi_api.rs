@@ -173,6 +173,18 @@ async fn a_created_chat_is_queued_for_the_team_and_shows_in_both_apis() {
         json!({"channel": "sms", "asset": {"id": asset}, "customer": {"destination_id": "x"}}),
         json!({"channel": "livechat", "asset": {"id": asset}, "customer": {"destination_id": "  "}}),
         json!({"channel": "livechat", "asset": {"id": asset}, "customer": {"destination_id": "x"}, "messages": [{"type": "sideways", "text": "?"}]}),
+        // An answer to quick replies the list did not offer, or with no option.
+        json!({"channel": "livechat", "asset": {"id": asset}, "customer": {"destination_id": "x"}, "messages": [
+            {"type": "outbound", "quick_replies": {"request_identifier": "q1", "options": [{"title": "Yes"}]}},
+            {"type": "inbound", "quick_reply_response": {"request_identifier": "q9", "options": [{"title": "Yes"}]}}
+        ]}),
+        json!({"channel": "livechat", "asset": {"id": asset}, "customer": {"destination_id": "x"}, "messages": [
+            {"type": "outbound", "quick_replies": {"request_identifier": "q1", "options": [{"title": "Yes"}]}},
+            {"type": "inbound", "quick_reply_response": {"request_identifier": "q1", "options": []}}
+        ]}),
+        json!({"channel": "livechat", "asset": {"id": asset}, "customer": {"destination_id": "x"}, "messages": [
+            {"type": "outbound", "text": "see", "attachment": {"type": "file", "url": "javascript:alert(1)"}}
+        ]}),
     ] {
         let (status, body) = imi(&server, &team, "POST", "/v3.1/chats", Some(wrong.clone())).await;
         assert_envelope(status, &body, 400, 3115);
@@ -218,6 +230,23 @@ async fn a_created_chat_is_queued_for_the_team_and_shows_in_both_apis() {
         "ISO 8601 with milliseconds: {stamp}"
     );
 
+    // The address is not the widget's credential.
+    let (_, contact) = server
+        .agent(
+            "GET",
+            &server.account(&format!("/contacts/{}", chat["customer"]["id"])),
+            None,
+        )
+        .await;
+    let source_id = contact["payload"]["contact_inboxes"][0]["source_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!source_id.is_empty() && source_id != "lc-1001", "{contact}");
+    let (status, _) = server
+        .call("GET", &server.public("/contacts/lc-1001"), None)
+        .await;
+    assert_eq!(status, 404);
     // The same destination is the same customer.
     let (_, again) = imi(
         &server,
@@ -255,6 +284,13 @@ async fn a_created_chat_is_queued_for_the_team_and_shows_in_both_apis() {
             Some(json!({"assignee_id": profile["id"]})),
         )
         .await;
+    server
+        .agent(
+            "POST",
+            &server.account(&format!("/conversations/{display_id}/messages")),
+            Some(json!({"content": "internal: check the refund", "private": true})),
+        )
+        .await;
     let (_, shown) = imi(
         &server,
         &team,
@@ -265,6 +301,17 @@ async fn a_created_chat_is_queued_for_the_team_and_shows_in_both_apis() {
     .await;
     assert_eq!(shown["response"]["status"], "picked");
     assert_eq!(shown["response"]["assignee"], profile["email"]);
+    let kinds: Vec<&str> = shown["response"]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|message| message["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["inbound", "announcement"],
+        "the assignment is an announcement; the private note is not shown"
+    );
     for (status, imi_status) in [
         ("snoozed", "onhold"),
         ("resolved", "closed"),
@@ -362,6 +409,152 @@ async fn lists_page_ten_chats_at_a_time_newest_first() {
         let (_, first) = imi(&server, &team, "GET", "/v3.1/chats", None).await;
         assert_eq!(first["response"].as_array().unwrap().len(), count.min(10));
     }
+    // A search pages the same way.
+    let queued = json!({"conditions": [{"param": "status", "operator": "eq", "value": "queued"}]});
+    let mut seen: Vec<String> = Vec::new();
+    for (page, expected) in [(1, 10), (2, 10), (3, 5), (4, 0)] {
+        let (status, body) = imi(
+            &server,
+            &team,
+            "POST",
+            &format!("/v3.0/chats/search?page={page}"),
+            Some(queued.clone()),
+        )
+        .await;
+        assert_envelope(status, &body, 200, 4305);
+        let chats = body["response"].as_array().unwrap();
+        assert_eq!(chats.len(), expected, "search page {page}");
+        seen.extend(
+            chats
+                .iter()
+                .map(|chat| chat["chat_id"].as_str().unwrap().to_owned()),
+        );
+    }
+    assert_eq!(seen, made.iter().rev().cloned().collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn another_accounts_token_sees_none_of_these_chats_and_a_bot_token_works() {
+    let server = TestServer::start().await;
+    let team = team(&server).await;
+    let asset = inbox_id(&server).await;
+    let (_, made) = imi(
+        &server,
+        &team,
+        "POST",
+        "/v3.1/chats",
+        Some(chat_request(asset, "lc-9")),
+    )
+    .await;
+    let chat_id = made["response"]["chat_id"].as_str().unwrap().to_owned();
+
+    // A second account with its own administrator and team, written
+    // straight into the server's database.
+    let url = format!(
+        "sqlite://{}",
+        server.dir.path().join("ferrochat.sqlite3").display()
+    );
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let account: i64 = sqlx::query_scalar(
+        "INSERT INTO accounts (name, created_at) VALUES ('other', 0) RETURNING id",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO users (account_id, name, email, role, access_token, pubsub_token, availability, created_at)
+         VALUES ($1, 'Eve', 'eve@other.example', 'administrator', 'other-token', 'other-pubsub', 'online', 0)",
+    )
+    .bind(account)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let other_team: i64 = sqlx::query_scalar(
+        "INSERT INTO teams (account_id, name, created_at) VALUES ($1, 'other', 0) RETURNING id",
+    )
+    .bind(account)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let as_other = |team: String, method: &'static str, path: String, body: Option<Value>| {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = server
+            .http
+            .request(method, server.url(&path))
+            .header("Authorization", "other-token")
+            .header("teamid", team);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        async move { read(request.send().await.unwrap()).await }
+    };
+    let other = other_team.to_string();
+    // This account's team is not theirs; this account's chat is not theirs.
+    let (status, body) = as_other(team.clone(), "GET", "/v3.1/chats".into(), None).await;
+    assert_envelope(status, &body, 404, 2010);
+    let (status, body) =
+        as_other(other.clone(), "GET", format!("/v3.1/chats/{chat_id}"), None).await;
+    assert_envelope(status, &body, 404, 2031);
+    let (status, body) = as_other(
+        other.clone(),
+        "POST",
+        format!("/v3.1/chats/{chat_id}/messages"),
+        Some(json!({"type": "outbound", "text": "hello from elsewhere"})),
+    )
+    .await;
+    assert_envelope(status, &body, 404, 2031);
+    let (_, body) = as_other(other.clone(), "GET", "/v3.1/chats".into(), None).await;
+    assert_eq!(body["response"], json!([]));
+    let (_, body) = as_other(
+        other.clone(),
+        "POST",
+        "/v3.0/chats/search".into(),
+        Some(json!({"conditions": [{"param": "livechat_id", "operator": "eq", "value": "lc-9"}]})),
+    )
+    .await;
+    assert_eq!(body["response"], json!([]));
+    // Nor can they create a chat on this account's inbox.
+    let (status, body) = as_other(
+        other,
+        "POST",
+        "/v3.1/chats".into(),
+        Some(chat_request(asset, "lc-10")),
+    )
+    .await;
+    assert_envelope(status, &body, 400, 3115);
+
+    // An agent bot of the account may use the API: its messages are the bot's.
+    let (status, bot) = server
+        .agent(
+            "POST",
+            &server.account("/agent_bots"),
+            Some(json!({"name": "Router"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{bot}");
+    let (status, body) = read(
+        server
+            .http
+            .post(server.url(&format!("/v3.1/chats/{chat_id}/messages")))
+            .header("Authorization", bot["access_token"].as_str().unwrap())
+            .header("teamid", &team)
+            .json(&json!({"type": "outbound", "text": "A bot says hi", "delivery_details": {"correlation_id": "c-1"}}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_envelope(status, &body, 200, 4304);
+    let last = body["response"]["messages"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["type"], "outbound");
+    assert_eq!(last["text"], "A bot says hi");
+    assert_eq!(last["delivery_details"]["correlation_id"], "c-1");
 }
 
 /// The chat ids a search finds.
@@ -678,6 +871,17 @@ async fn quick_replies_round_trip_between_imi_and_the_widget() {
         json!({"request_identifier": "5f0c1d9e-req-1", "options": [{"title": "Team", "payload": "plan-team"}]})
     );
 
+    // imi's typing signal is a typing indicator in the widget, not a message.
+    let (status, _) = imi(
+        &server,
+        &team,
+        "POST",
+        &format!("/v3.1/chats/{chat_id}/messages"),
+        Some(json!({"type": "outbound", "text": "$$$$$TYPING$$$$$"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    cable.event_named("conversation.typing_on").await;
     // An answer posted on the imi side marks Chatwoot's quick replies answered.
     let (_, second) = imi(
         &server,
@@ -705,6 +909,12 @@ async fn quick_replies_round_trip_between_imi_and_the_widget() {
     )
     .await;
     assert_eq!(status, 200, "{answered}");
+    // The widget hears the answer at once.
+    let updated = cable.event_named("message.updated").await;
+    assert_eq!(
+        updated["content_attributes"]["submitted_values"],
+        json!([{"title": "No", "value": "No"}])
+    );
     let (_, listed) = server
         .call(
             "GET",
@@ -717,6 +927,19 @@ async fn quick_replies_round_trip_between_imi_and_the_widget() {
         last["content_attributes"]["submitted_values"],
         json!([{"title": "No", "value": "No"}])
     );
+    // A request_identifier the chat already used cannot offer again.
+    let (status, refused) = imi(
+        &server,
+        &team,
+        "POST",
+        &format!("/v3.1/chats/{chat_id}/messages"),
+        Some(json!({
+            "type": "outbound",
+            "quick_replies": {"request_identifier": "req-2", "options": [{"title": "Maybe"}]}
+        })),
+    )
+    .await;
+    assert_envelope(status, &refused, 400, 3115);
     // Answering twice, or a request nobody made, is refused.
     for identifier in ["req-2", "req-404"] {
         let (status, refused) = imi(
