@@ -17,7 +17,7 @@ use crate::components::form::FormView;
 use crate::components::header::{HeaderProps, header};
 use crate::components::message_list::MessageList;
 use crate::i18n::{self, Texts};
-use crate::sound::{self, Chime};
+use crate::sound::Chime;
 
 #[derive(Clone, Debug, PartialEq, Properties)]
 pub struct AppProps {
@@ -228,11 +228,14 @@ pub fn App(props: &AppProps) -> Html {
     };
     // A gesture lets the window play sound; Escape closes the window
     // (unless it closes an image first).
-    let onpointerdown = Callback::from(|_: PointerEvent| sound::unlock());
+    let onpointerdown = {
+        let chime = chime.clone();
+        Callback::from(move |_: PointerEvent| chime.gesture())
+    };
     let onkeydown = {
-        let (on_close, root) = (on_close.clone(), root.clone());
+        let (on_close, root, chime) = (on_close.clone(), root.clone(), chime.clone());
         Callback::from(move |event: KeyboardEvent| {
-            sound::unlock();
+            chime.gesture();
             let Some(on_close) = on_close.as_ref().filter(|_| event.key() == "Escape") else {
                 return;
             };

@@ -42,6 +42,14 @@ impl Chime {
         }
     }
 
+    /// A click or key in the window: sound can start from now on (only
+    /// made ready when the embed allows sound).
+    pub(crate) fn gesture(&self) {
+        if self.enabled.get() {
+            unlock();
+        }
+    }
+
     /// The visitor's mute button.
     pub(crate) fn toggle(&self) {
         let muted = !self.muted.get();
@@ -65,8 +73,9 @@ fn muted() -> bool {
     storage().is_some_and(|storage| storage.get_item(MUTED_KEY).ok().flatten().is_some())
 }
 
-/// A gesture in the window: the audio context can start now.
-pub(crate) fn unlock() {
+/// Makes (or resumes) the audio context; browsers let it start only
+/// during a gesture in the window.
+fn unlock() {
     CONTEXT.with(|context| {
         let mut context = context.borrow_mut();
         if context.is_none() {
