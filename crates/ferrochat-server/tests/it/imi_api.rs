@@ -27,6 +27,32 @@ async fn imi(
     read(request.send().await.unwrap()).await
 }
 
+/// Posts one imi message for chat `chat_id`.
+async fn post_message(
+    server: &TestServer,
+    team: &str,
+    chat_id: &str,
+    message: Value,
+) -> (u16, Value) {
+    let path = format!("/v3.1/chats/{chat_id}/messages");
+    imi(server, team, "POST", &path, Some(message)).await
+}
+
+/// Chat `chat_id` with its messages.
+async fn show(server: &TestServer, team: &str, chat_id: &str) -> (u16, Value) {
+    imi(server, team, "GET", &format!("/v3.1/chats/{chat_id}"), None).await
+}
+
+/// A visitor of the widget with a conversation: `(source_id,
+/// pubsub_token, display id, the conversation's public path, its chat id)`.
+async fn widget_chat(server: &TestServer) -> (String, String, u64, String, String) {
+    let (source_id, pubsub_token, display_id) = server.conversation().await;
+    let path = format!("/contacts/{source_id}/conversations/{display_id}");
+    let (_, conversation) = server.call("GET", &server.public(&path), None).await;
+    let chat_id = conversation["uuid"].as_str().unwrap().to_owned();
+    (source_id, pubsub_token, display_id, path, chat_id)
+}
+
 /// A team of the seeded account: its id, as the `teamid` header says it.
 async fn team(server: &TestServer) -> String {
     let (status, team) = server
@@ -291,14 +317,7 @@ async fn a_created_chat_is_queued_for_the_team_and_shows_in_both_apis() {
             Some(json!({"content": "internal: check the refund", "private": true})),
         )
         .await;
-    let (_, shown) = imi(
-        &server,
-        &team,
-        "GET",
-        &format!("/v3.1/chats/{chat_id}"),
-        None,
-    )
-    .await;
+    let (_, shown) = show(&server, &team, chat_id).await;
     assert_eq!(shown["response"]["status"], "picked");
     assert_eq!(shown["response"]["assignee"], profile["email"]);
     let kinds: Vec<&str> = shown["response"]["messages"]
@@ -324,24 +343,16 @@ async fn a_created_chat_is_queued_for_the_team_and_shows_in_both_apis() {
                 Some(json!({"status": status})),
             )
             .await;
-        let (_, shown) = imi(
-            &server,
-            &team,
-            "GET",
-            &format!("/v3.1/chats/{chat_id}"),
-            None,
-        )
-        .await;
+        let (_, shown) = show(&server, &team, chat_id).await;
         assert_eq!(shown["response"]["status"], imi_status);
     }
 
     // imi's close signal resolves it, and is not shown as a message.
-    let (status, closed) = imi(
+    let (status, closed) = post_message(
         &server,
         &team,
-        "POST",
-        &format!("/v3.1/chats/{chat_id}/messages"),
-        Some(json!({"type": "inbound", "text": "$$$$CLOSECHAT$$$$"})),
+        chat_id,
+        json!({"type": "inbound", "text": "$$$$CLOSECHAT$$$$"}),
     )
     .await;
     assert_envelope(status, &closed, 200, 4304);
@@ -740,12 +751,8 @@ async fn quick_replies_round_trip_between_imi_and_the_widget() {
     let team = team(&server).await;
 
     // The widget's side: a contact, a conversation and a message.
-    let (source_id, pubsub_token, display_id) = server.conversation().await;
-    let conversation_path = format!("/contacts/{source_id}/conversations/{display_id}");
-    let (_, conversation) = server
-        .call("GET", &server.public(&conversation_path), None)
-        .await;
-    let chat_id = conversation["uuid"].as_str().unwrap().to_owned();
+    let (source_id, pubsub_token, display_id, conversation_path, chat_id) =
+        widget_chat(&server).await;
     server
         .call(
             "POST",
@@ -757,14 +764,7 @@ async fn quick_replies_round_trip_between_imi_and_the_widget() {
     cable.subscribe(&pubsub_token).await;
 
     // The same conversation, as an imi chat.
-    let (status, shown) = imi(
-        &server,
-        &team,
-        "GET",
-        &format!("/v3.1/chats/{chat_id}"),
-        None,
-    )
-    .await;
+    let (status, shown) = show(&server, &team, &chat_id).await;
     assert_envelope(status, &shown, 200, 4304);
     assert_eq!(shown["response"]["channel"], "livechat");
     assert_eq!(
@@ -779,12 +779,11 @@ async fn quick_replies_round_trip_between_imi_and_the_widget() {
     );
 
     // imi's outbound quick replies…
-    let (status, _) = imi(
+    let (status, _) = post_message(
         &server,
         &team,
-        "POST",
-        &format!("/v3.1/chats/{chat_id}/messages"),
-        Some(json!({
+        &chat_id,
+        json!({
             "type": "outbound",
             "livechat_sub_type": "quick_replies",
             "text": "Pick one",
@@ -796,7 +795,7 @@ async fn quick_replies_round_trip_between_imi_and_the_widget() {
                 ]
             },
             "delivery_details": {"correlation_id": "corr-77"}
-        })),
+        }),
     )
     .await;
     assert_eq!(status, 200);
@@ -837,14 +836,7 @@ async fn quick_replies_round_trip_between_imi_and_the_widget() {
     assert_eq!(status, 200);
 
     // …and imi reads the offer and the inbound response.
-    let (_, shown) = imi(
-        &server,
-        &team,
-        "GET",
-        &format!("/v3.1/chats/{chat_id}"),
-        None,
-    )
-    .await;
+    let (_, shown) = show(&server, &team, &chat_id).await;
     let messages = shown["response"]["messages"].as_array().unwrap();
     let offer = messages
         .iter()
@@ -872,40 +864,31 @@ async fn quick_replies_round_trip_between_imi_and_the_widget() {
     );
 
     // imi's typing signal is a typing indicator in the widget, not a message.
-    let (status, _) = imi(
+    let (status, _) = post_message(
         &server,
         &team,
-        "POST",
-        &format!("/v3.1/chats/{chat_id}/messages"),
-        Some(json!({"type": "outbound", "text": "$$$$$TYPING$$$$$"})),
+        &chat_id,
+        json!({"type": "outbound", "text": "$$$$$TYPING$$$$$"}),
     )
     .await;
     assert_eq!(status, 200);
     cable.event_named("conversation.typing_on").await;
     // An answer posted on the imi side marks Chatwoot's quick replies answered.
-    let (_, second) = imi(
-        &server,
-        &team,
-        "POST",
-        &format!("/v3.1/chats/{chat_id}/messages"),
-        Some(json!({
+    let (_, second) = post_message(&server, &team, &chat_id, json!({
             "type": "outbound",
             "livechat_sub_type": "quick_replies",
             "quick_replies": {"request_identifier": "req-2", "options": [{"title": "Yes"}, {"title": "No"}]}
-        })),
-    )
-    .await;
+        })).await;
     assert_eq!(second["status_code"], 4304, "{second}");
-    let (status, answered) = imi(
+    let (status, answered) = post_message(
         &server,
         &team,
-        "POST",
-        &format!("/v3.1/chats/{chat_id}/messages"),
-        Some(json!({
+        &chat_id,
+        json!({
             "type": "inbound",
             "livechat_sub_type": "quick_replies",
             "quick_reply_response": {"request_identifier": "req-2", "options": [{"title": "No"}]}
-        })),
+        }),
     )
     .await;
     assert_eq!(status, 200, "{answered}");
@@ -928,31 +911,23 @@ async fn quick_replies_round_trip_between_imi_and_the_widget() {
         json!([{"title": "No", "value": "No"}])
     );
     // A request_identifier the chat already used cannot offer again.
-    let (status, refused) = imi(
+    let (status, refused) = post_message(
         &server,
         &team,
-        "POST",
-        &format!("/v3.1/chats/{chat_id}/messages"),
-        Some(json!({
+        &chat_id,
+        json!({
             "type": "outbound",
             "quick_replies": {"request_identifier": "req-2", "options": [{"title": "Maybe"}]}
-        })),
+        }),
     )
     .await;
     assert_envelope(status, &refused, 400, 3115);
     // Answering twice, or a request nobody made, is refused.
     for identifier in ["req-2", "req-404"] {
-        let (status, refused) = imi(
-            &server,
-            &team,
-            "POST",
-            &format!("/v3.1/chats/{chat_id}/messages"),
-            Some(json!({
+        let (status, refused) = post_message(&server, &team, &chat_id, json!({
                 "type": "inbound",
                 "quick_reply_response": {"request_identifier": identifier, "options": [{"title": "No"}]}
-            })),
-        )
-        .await;
+            })).await;
         assert_envelope(status, &refused, 400, 3115);
     }
 }
@@ -961,12 +936,7 @@ async fn quick_replies_round_trip_between_imi_and_the_widget() {
 async fn a_visitors_files_are_imi_attachments_one_message_each() {
     let server = TestServer::start().await;
     let team = team(&server).await;
-    let (source_id, _, id) = server.conversation().await;
-    let conversation_path = format!("/contacts/{source_id}/conversations/{id}");
-    let (_, conversation) = server
-        .call("GET", &server.public(&conversation_path), None)
-        .await;
-    let chat_id = conversation["uuid"].as_str().unwrap().to_owned();
+    let (_, _, _, conversation_path, chat_id) = widget_chat(&server).await;
     // A 2x1 PNG and a PDF, with a caption.
     let png: Vec<u8> = crate::support::PNG_2X1.to_vec();
     let form = reqwest::multipart::Form::new()
@@ -994,14 +964,7 @@ async fn a_visitors_files_are_imi_attachments_one_message_each() {
         .unwrap();
     assert_eq!(response.status(), 200);
 
-    let (_, shown) = imi(
-        &server,
-        &team,
-        "GET",
-        &format!("/v3.1/chats/{chat_id}"),
-        None,
-    )
-    .await;
+    let (_, shown) = show(&server, &team, &chat_id).await;
     let messages = shown["response"]["messages"].as_array().unwrap();
     assert_eq!(messages.len(), 2, "{shown}");
     assert_eq!(messages[0]["text"], "the receipt");
