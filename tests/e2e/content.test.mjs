@@ -5,33 +5,24 @@
 // resolved, stored on the server.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import {
   NO_IDLE,
   SEL,
   agentApi,
   artifact,
+  browserAndServer,
   conversationOf,
   eventually,
-  launchChromium,
   messages,
   recordingPage,
-  startServer,
 } from './support.mjs';
 
 let browser;
 let server;
 
-before(async () => {
-  browser = await launchChromium();
-  server = await startServer();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.remove();
-});
+browserAndServer((started) => ({ browser, server } = started));
 
 /** A 1×1 PNG. */
 const PNG = Buffer.from(

@@ -53,6 +53,20 @@ async fn widget_chat(server: &TestServer) -> (String, String, u64, String, Strin
     (source_id, pubsub_token, display_id, path, chat_id)
 }
 
+/// The agent API's view of the conversation behind chat `chat_id`.
+async fn conversation_of(server: &TestServer, chat_id: &str) -> Value {
+    let (_, all) = server
+        .agent("GET", &server.account("/conversations?status=all"), None)
+        .await;
+    all["data"]["payload"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|conversation| conversation["uuid"] == chat_id)
+        .unwrap()
+        .clone()
+}
+
 /// A team of the seeded account: its id, as the `teamid` header says it.
 async fn team(server: &TestServer) -> String {
     let (status, team) = server
@@ -286,16 +300,7 @@ async fn a_created_chat_is_queued_for_the_team_and_shows_in_both_apis() {
     assert_ne!(again["response"]["chat_id"], chat["chat_id"]);
 
     // The agent API sees the conversation, its contact and its first message.
-    let (_, conversations) = server
-        .agent("GET", &server.account("/conversations?status=all"), None)
-        .await;
-    let conversation = conversations["data"]["payload"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|conversation| conversation["uuid"] == chat_id)
-        .unwrap()
-        .clone();
+    let conversation = conversation_of(&server, chat_id).await;
     assert_eq!(conversation["meta"]["sender"]["name"], "Lin Wei");
     let display_id = conversation["id"].as_i64().unwrap();
 
@@ -606,21 +611,8 @@ async fn search_applies_each_operator_and_refuses_each_malformed_body_with_its_c
     let created = |index: usize| chats[index]["created_at"].clone();
     // b: assigned (picked) and labelled; c: resolved (closed).
     let display = |index: usize| {
-        let server = &server;
-        let uuid = id(index);
-        async move {
-            let (_, all) = server
-                .agent("GET", &server.account("/conversations?status=all"), None)
-                .await;
-            all["data"]["payload"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|conversation| conversation["uuid"] == uuid.as_str())
-                .unwrap()["id"]
-                .as_i64()
-                .unwrap()
-        }
+        let (server, uuid) = (&server, id(index));
+        async move { conversation_of(server, &uuid).await["id"].as_i64().unwrap() }
     };
     let (_, profile) = server
         .agent("GET", &server.url("/api/v1/profile"), None)
